@@ -1,0 +1,103 @@
+import Type, { type Static } from 'typebox';
+
+import { Backend, DaemonState } from './report.js';
+
+// What the server answers over HTTP. The server serializes with these schemas and the web app
+// reads the same types, so a field renamed in one place fails to compile in the other.
+
+const Nullable = <T extends Type.TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+
+export const ApiError = Type.Object({
+  error: Type.Object({ code: Type.String(), message: Type.String() }),
+});
+
+export const EnrollRequest = Type.Object({
+  secret: Type.String({ minLength: 1, maxLength: 256 }),
+  hostname: Type.String({ minLength: 1, maxLength: 256 }),
+  user: Type.Optional(Type.String({ maxLength: 256 })),
+});
+
+export const EnrollResponse = Type.Object({
+  machineId: Type.String(),
+  machineKey: Type.String(),
+});
+
+export const ReportAccepted = Type.Object({
+  reportId: Type.String(),
+  machineId: Type.String(),
+  duplicate: Type.Boolean(),
+});
+
+/** The normalized facts of a machine at the time of one report. */
+export const Environment = Type.Object({
+  reportId: Type.String(),
+  collectedAt: Type.String(),
+  receivedAt: Type.String(),
+  hostname: Type.String(),
+  user: Type.String(),
+  platform: Type.String(),
+  osName: Type.String(),
+  osRelease: Type.String(),
+  arch: Type.String(),
+  cpus: Type.Integer(),
+  memoryBytes: Type.Number(),
+  daemonState: DaemonState,
+  daemonError: Nullable(Type.String()),
+  desktopVersion: Nullable(Type.String()),
+  desktopBuild: Nullable(Type.String()),
+  engineVersion: Nullable(Type.String()),
+  clientVersion: Nullable(Type.String()),
+  dockerContext: Nullable(Type.String()),
+  engineOsType: Nullable(Type.String()),
+  engineKernel: Nullable(Type.String()),
+  backend: Nullable(Backend),
+  engineCpus: Nullable(Type.Integer()),
+  engineMemoryBytes: Nullable(Type.Number()),
+  storageDriver: Nullable(Type.String()),
+  wslVersion: Nullable(Type.String()),
+  wslKernel: Nullable(Type.String()),
+  windowsVersion: Nullable(Type.String()),
+  wslDistro: Nullable(Type.String()),
+});
+
+export const Change = Type.Object({
+  field: Type.String(),
+  from: Nullable(Type.String()),
+  to: Nullable(Type.String()),
+  at: Type.String(),
+  reportId: Type.String(),
+});
+
+export const MachineSummary = Type.Object({
+  id: Type.String(),
+  hostname: Type.String(),
+  owner: Type.String(),
+  enrolledAt: Type.String(),
+  lastSeenAt: Nullable(Type.String()),
+  environment: Nullable(Environment),
+});
+
+export const MachineList = Type.Object({
+  machines: Type.Array(MachineSummary),
+  totals: Type.Object({
+    machines: Type.Integer(),
+    reporting: Type.Integer(),
+    daemonUnreachable: Type.Integer(),
+  }),
+});
+
+export const MachineDetail = Type.Object({
+  machine: MachineSummary,
+  history: Type.Array(Environment),
+  changes: Type.Array(Change),
+});
+
+export type ApiError = Static<typeof ApiError>;
+export type EnrollRequest = Static<typeof EnrollRequest>;
+export type EnrollResponse = Static<typeof EnrollResponse>;
+export type ReportAccepted = Static<typeof ReportAccepted>;
+export type Environment = Static<typeof Environment>;
+export type Change = Static<typeof Change>;
+export type MachineSummary = Static<typeof MachineSummary>;
+export type MachineList = Static<typeof MachineList>;
+export type MachineDetail = Static<typeof MachineDetail>;

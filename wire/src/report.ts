@@ -1,0 +1,159 @@
+import Type, { type Static } from 'typebox';
+
+/**
+ * The report an agent sends. Bump SCHEMA_VERSION on a breaking change; the server accepts the
+ * current and the previous version (see ACCEPTED_SCHEMA_VERSIONS).
+ */
+export const SCHEMA_VERSION = 1;
+export const ACCEPTED_SCHEMA_VERSIONS = [SCHEMA_VERSION] as const;
+
+// Everything in a report is untrusted input from a laptop: bound every string and list so that
+// a hostile or broken agent cannot make the server store megabytes in one field.
+const Text = (maxLength = 256) => Type.String({ maxLength });
+const LongText = Text(4096);
+const Count = Type.Integer({ minimum: 0, maximum: 1_000_000 });
+const Bytes = Type.Integer({ minimum: 0, maximum: 2 ** 53 - 1 });
+const List = <T extends Type.TSchema>(item: T, maxItems = 256) => Type.Array(item, { maxItems });
+const Nullable = <T extends Type.TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+
+export const Problem = Type.Object({
+  source: Text(64),
+  code: Text(64),
+  message: LongText,
+});
+
+export const WslInside = Type.Object({
+  distro: Nullable(Text()),
+  version: Nullable(Type.Union([Type.Literal(1), Type.Literal(2)])),
+  interop: Type.Boolean(),
+});
+
+export const Host = Type.Object({
+  hostname: Text(),
+  platform: Text(32),
+  osName: Text(),
+  release: Text(),
+  arch: Text(32),
+  cpus: Count,
+  memoryBytes: Bytes,
+  user: Text(),
+  wsl: Nullable(WslInside),
+});
+
+export const DaemonState = Type.Union([
+  Type.Literal('running'),
+  Type.Literal('unreachable'),
+  Type.Literal('not-installed'),
+]);
+
+export const DockerClient = Type.Object({
+  version: Text(64),
+  apiVersion: Nullable(Text(32)),
+  goVersion: Nullable(Text(32)),
+  os: Nullable(Text(32)),
+  arch: Nullable(Text(64)),
+  context: Nullable(Text()),
+});
+
+export const DockerServer = Type.Object({
+  version: Text(64),
+  apiVersion: Nullable(Text(32)),
+  minApiVersion: Nullable(Text(32)),
+  os: Nullable(Text(32)),
+  arch: Nullable(Text(64)),
+  kernelVersion: Nullable(Text()),
+  platformName: Nullable(Text()),
+  components: List(Type.Object({ name: Text(64), version: Text(64) }), 32),
+});
+
+export const Backend = Type.Union([
+  Type.Literal('wsl2'),
+  Type.Literal('linuxkit'),
+  Type.Literal('native'),
+  Type.Literal('unknown'),
+]);
+
+export const DockerEngine = Type.Object({
+  serverVersion: Text(64),
+  operatingSystem: Nullable(Text()),
+  osType: Nullable(Text(32)),
+  kernelVersion: Nullable(Text()),
+  backend: Backend,
+  architecture: Nullable(Text(32)),
+  cpus: Nullable(Count),
+  memoryBytes: Nullable(Bytes),
+  storageDriver: Nullable(Text(64)),
+  cgroupVersion: Nullable(Text(8)),
+  name: Nullable(Text()),
+});
+
+export const Docker = Type.Object({
+  daemon: Type.Object({ state: DaemonState, error: Nullable(LongText) }),
+  client: Nullable(DockerClient),
+  server: Nullable(DockerServer),
+  desktop: Nullable(Type.Object({ version: Text(64), build: Nullable(Text(32)) })),
+  engine: Nullable(DockerEngine),
+  plugins: List(Type.Object({ name: Text(64), version: Text(64) }), 64),
+  warnings: List(LongText, 64),
+});
+
+export const WslDistro = Type.Object({
+  name: Text(),
+  state: Text(32),
+  version: Nullable(Type.Integer({ minimum: 1, maximum: 2 })),
+  isDefault: Type.Boolean(),
+});
+
+export const WslConfigEntry = Type.Object({
+  section: Text(64),
+  key: Text(64),
+  value: LongText,
+  bytes: Nullable(Bytes),
+});
+
+export const Wsl = Type.Object({
+  version: Nullable(Text(64)),
+  kernelVersion: Nullable(Text(128)),
+  windowsVersion: Nullable(Text(64)),
+  defaultDistro: Nullable(Text()),
+  distros: List(WslDistro, 64),
+  config: List(WslConfigEntry, 128),
+});
+
+export const DesktopSettings = Type.Object({
+  source: Text(64),
+  memoryMiB: Nullable(Count),
+  cpus: Nullable(Count),
+  swapMiB: Nullable(Count),
+  wslEngineEnabled: Nullable(Type.Boolean()),
+  integratedWslDistros: List(Text(), 64),
+  integrationWithDefaultDistro: Nullable(Type.Boolean()),
+  fileSharing: Nullable(Text(32)),
+  filesharingDirectories: List(LongText, 64),
+});
+
+export const Report = Type.Object({
+  schemaVersion: Type.Integer({ minimum: 1, maximum: 1000 }),
+  reportId: Type.String({ pattern: '^[A-Za-z0-9_-]{8,64}$' }),
+  collectedAt: Type.String({ format: 'date-time', maxLength: 64 }),
+  agentVersion: Text(32),
+  host: Host,
+  docker: Docker,
+  wsl: Nullable(Wsl),
+  desktopSettings: Nullable(DesktopSettings),
+  problems: List(Problem, 128),
+});
+
+export type Problem = Static<typeof Problem>;
+export type Host = Static<typeof Host>;
+export type DaemonState = Static<typeof DaemonState>;
+export type DockerClient = Static<typeof DockerClient>;
+export type DockerServer = Static<typeof DockerServer>;
+export type DockerEngine = Static<typeof DockerEngine>;
+export type Backend = Static<typeof Backend>;
+export type Docker = Static<typeof Docker>;
+export type WslDistro = Static<typeof WslDistro>;
+export type WslConfigEntry = Static<typeof WslConfigEntry>;
+export type Wsl = Static<typeof Wsl>;
+export type DesktopSettings = Static<typeof DesktopSettings>;
+export type Report = Static<typeof Report>;
