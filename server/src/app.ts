@@ -1,0 +1,81 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyError, type FastifyServerOptions } from 'fastify';
+
+import type { Config } from './config/config.js';
+import type { Db } from './db/client.js';
+import { DevfleetError, errorCatalog, type ErrorCode } from './errors.js';
+import { webDistDir } from './paths.js';
+import { enrollRoutes } from './routes/enroll.js';
+import { healthRoutes } from './routes/health.js';
+import { machineRoutes } from './routes/machines.js';
+import { reportRoutes } from './routes/reports.js';
+import { webRoutes } from './routes/web.js';
+
+export interface AppOptions {
+  config: Pick<Config, 'bodyLimitBytes'>;
+  db: Db;
+  enrollSecret: string;
+  logger?: FastifyServerOptions['logger'];
+  webDir?: string;
+}
+
+/** Builds the Fastify app without listening: tests inject into it, server.ts runs it. */
+export async function buildApp(options: AppOptions) {
+  const { config, db, enrollSecret } = options;
+
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: config.bodyLimitBytes,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const { status, code, message } = describeError(error);
+    if (status >= 500) request.log.error({ err: error }, 'request failed');
+    else request.log.info({ code, status }, 'request rejected');
+    return reply.code(status).send({ error: { code, message } });
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    return reply
+      .code(404)
+      .send({ error: { code: 'DEVFLEET_NOT_FOUND', message: `No route for ${request.method}` } });
+  });
+
+  await app.register(healthRoutes, { checkDatabase: () => db.$client.open });
+  await app.register(enrollRoutes, { db, enrollSecret });
+  await app.register(reportRoutes, { db });
+  await app.register(machineRoutes, { db });
+  await app.register(webRoutes, { dir: options.webDir ?? webDistDir });
+
+  return app;
+}
+
+const fastifyCodes: Record<string, ErrorCode> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'DEVFLEET_REPORT_TOO_LARGE',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'DEVFLEET_UNSUPPORTED_MEDIA_TYPE',
+};
+
+function describeError(error: FastifyError): { status: number; code: ErrorCode; message: string } {
+  if (error instanceof DevfleetError) {
+    return { status: error.statusCode, code: error.code, message: error.message };
+  }
+  if (error.validation) {
+    return { status: 400, code: 'DEVFLEET_VALIDATION_FAILED', message: error.message };
+  }
+
+  const mapped = fastifyCodes[error.code];
+  if (mapped) return { status: errorCatalog[mapped].status, code: mapped, message: error.message };
+
+  const status = error.statusCode ?? 500;
+  if (status >= 400 && status < 500) {
+    // Fastify's own 4xx (malformed JSON, empty body…) are safe to describe.
+    return { status, code: 'DEVFLEET_VALIDATION_FAILED', message: error.message };
+  }
+  return {
+    status: 500,
+    code: 'DEVFLEET_INTERNAL',
+    message: errorCatalog.DEVFLEET_INTERNAL.message,
+  };
+}
+
+export type App = Awaited<ReturnType<typeof buildApp>>;

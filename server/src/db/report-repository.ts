@@ -1,0 +1,110 @@
+import type { Report } from '@devfleet/wire';
+import { asc, eq } from 'drizzle-orm';
+
+import { DevfleetError } from '../errors.js';
+import { diffEnvironment, type KnownState } from '../ingest/changes.js';
+import { deriveEnvironment, type EnvironmentRow } from '../ingest/environment.js';
+import type { Db } from './client.js';
+import { changes, environments, machines, reports } from './schema.js';
+
+type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+
+export interface RecordResult {
+  duplicate: boolean;
+}
+
+/**
+ * Stores a report and everything derived from it in one transaction, so that an acknowledged
+ * report is never half-stored. The agent's report id makes a retry idempotent.
+ */
+export function recordReport(
+  db: Db,
+  machineId: string,
+  report: Report,
+  receivedAt: number,
+): RecordResult {
+  return db.transaction((tx) => {
+    const existing = tx
+      .select({ machineId: reports.machineId })
+      .from(reports)
+      .where(eq(reports.id, report.reportId))
+      .get();
+    if (existing) {
+      if (existing.machineId !== machineId) throw new DevfleetError('DEVFLEET_REPORT_ID_CONFLICT');
+      return { duplicate: true };
+    }
+
+    const env = deriveEnvironment(report, machineId, receivedAt);
+    tx.insert(reports)
+      .values({
+        id: report.reportId,
+        machineId,
+        collectedAt: env.collectedAt,
+        receivedAt,
+        schemaVersion: report.schemaVersion,
+        raw: JSON.stringify(report),
+      })
+      .run();
+    tx.insert(environments).values(env).run();
+
+    const machine = tx.select().from(machines).where(eq(machines.id, machineId)).get();
+    if (!machine) throw new DevfleetError('DEVFLEET_MACHINE_KEY_INVALID');
+
+    const isNewest =
+      machine.latestCollectedAt === null || env.collectedAt >= machine.latestCollectedAt;
+    if (isNewest) {
+      const known = appendChanges(tx, machine.knownState ?? {}, env);
+      tx.update(machines)
+        .set({
+          lastSeenAt: receivedAt,
+          latestReportId: env.reportId,
+          latestCollectedAt: env.collectedAt,
+          knownState: known,
+          hostname: env.hostname,
+        })
+        .where(eq(machines.id, machineId))
+        .run();
+    } else {
+      // A report from the agent's backlog landed before newer ones: the events around it move.
+      rebuildChanges(tx, machineId);
+      tx.update(machines).set({ lastSeenAt: receivedAt }).where(eq(machines.id, machineId)).run();
+    }
+
+    return { duplicate: false };
+  });
+}
+
+function appendChanges(tx: Tx, known: KnownState, env: EnvironmentRow): KnownState {
+  const diff = diffEnvironment(known, env);
+  if (diff.changes.length > 0) {
+    tx.insert(changes)
+      .values(
+        diff.changes.map((c) => ({
+          machineId: env.machineId,
+          reportId: env.reportId,
+          field: c.field,
+          fromValue: c.from,
+          toValue: c.to,
+          at: env.collectedAt,
+        })),
+      )
+      .run();
+  }
+  return diff.known;
+}
+
+function rebuildChanges(tx: Tx, machineId: string): void {
+  tx.delete(changes).where(eq(changes.machineId, machineId)).run();
+
+  const history = tx
+    .select()
+    .from(environments)
+    .where(eq(environments.machineId, machineId))
+    .orderBy(asc(environments.collectedAt), asc(environments.receivedAt))
+    .all();
+
+  let known: KnownState = {};
+  for (const env of history) known = appendChanges(tx, known, env);
+
+  tx.update(machines).set({ knownState: known }).where(eq(machines.id, machineId)).run();
+}

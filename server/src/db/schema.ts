@@ -1,0 +1,118 @@
+import { sql } from 'drizzle-orm';
+import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+// Times are stored as integer milliseconds since the epoch (UTC): they sort, compare and
+// aggregate cheaply in SQLite and map one-to-one onto PostgreSQL bigint columns.
+
+export const machines = sqliteTable(
+  'machines',
+  {
+    id: text('id').primaryKey(),
+    keyHash: text('key_hash').notNull(),
+    hostname: text('hostname').notNull(),
+    owner: text('owner').notNull(),
+    enrolledAt: integer('enrolled_at').notNull(),
+    lastSeenAt: integer('last_seen_at'),
+    latestReportId: text('latest_report_id'),
+    latestCollectedAt: integer('latest_collected_at'),
+    // The last known value of every tracked environment fact, folded over the reports in
+    // collected order: the next report is diffed against it without reading history.
+    knownState: text('known_state', { mode: 'json' }).$type<Record<string, string>>(),
+    revokedAt: integer('revoked_at'),
+  },
+  (t) => [uniqueIndex('machines_key_hash_idx').on(t.keyHash)],
+);
+
+export const reports = sqliteTable(
+  'reports',
+  {
+    id: text('id').primaryKey(),
+    machineId: text('machine_id')
+      .notNull()
+      .references(() => machines.id),
+    collectedAt: integer('collected_at').notNull(),
+    receivedAt: integer('received_at').notNull(),
+    schemaVersion: integer('schema_version').notNull(),
+    raw: text('raw').notNull(),
+  },
+  (t) => [index('reports_machine_collected_idx').on(t.machineId, t.collectedAt)],
+);
+
+/** The normalized facts of one report, derived once at ingestion so that pages never parse raw. */
+export const environments = sqliteTable(
+  'environments',
+  {
+    reportId: text('report_id')
+      .primaryKey()
+      .references(() => reports.id),
+    machineId: text('machine_id')
+      .notNull()
+      .references(() => machines.id),
+    collectedAt: integer('collected_at').notNull(),
+    receivedAt: integer('received_at').notNull(),
+    hostname: text('hostname').notNull(),
+    user: text('user').notNull(),
+    platform: text('platform').notNull(),
+    osName: text('os_name').notNull(),
+    osRelease: text('os_release').notNull(),
+    arch: text('arch').notNull(),
+    cpus: integer('cpus').notNull(),
+    memoryBytes: integer('memory_bytes').notNull(),
+    daemonState: text('daemon_state').notNull(),
+    daemonError: text('daemon_error'),
+    desktopVersion: text('desktop_version'),
+    desktopBuild: text('desktop_build'),
+    engineVersion: text('engine_version'),
+    clientVersion: text('client_version'),
+    dockerContext: text('docker_context'),
+    engineOsType: text('engine_os_type'),
+    engineKernel: text('engine_kernel'),
+    backend: text('backend'),
+    engineCpus: integer('engine_cpus'),
+    engineMemoryBytes: integer('engine_memory_bytes'),
+    storageDriver: text('storage_driver'),
+    wslVersion: text('wsl_version'),
+    wslKernel: text('wsl_kernel'),
+    windowsVersion: text('windows_version'),
+    wslDistro: text('wsl_distro'),
+  },
+  (t) => [index('environments_machine_collected_idx').on(t.machineId, t.collectedAt)],
+);
+
+/** One environment fact that moved between two consecutive reports of a machine. */
+export const changes = sqliteTable(
+  'changes',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    machineId: text('machine_id')
+      .notNull()
+      .references(() => machines.id),
+    reportId: text('report_id')
+      .notNull()
+      .references(() => reports.id),
+    field: text('field').notNull(),
+    fromValue: text('from_value'),
+    toValue: text('to_value'),
+    at: integer('at').notNull(),
+  },
+  (t) => [
+    index('changes_machine_at_idx').on(t.machineId, t.at),
+    index('changes_report_idx').on(t.reportId),
+  ],
+);
+
+export const users = sqliteTable('users', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  username: text('username').notNull().unique(),
+  passwordHash: text('password_hash').notNull(),
+  role: text('role', { enum: ['admin', 'viewer'] }).notNull(),
+  createdAt: integer('created_at')
+    .notNull()
+    .default(sql`(unixepoch() * 1000)`),
+});
+
+/** Small server-wide values that must survive restarts, such as the generated enrollment secret. */
+export const settings = sqliteTable('settings', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
+});

@@ -1,0 +1,39 @@
+/**
+ * Every error a client can see, with its stable code and HTTP status. Clients (the agent, the
+ * dashboard, scripts) branch on `code`; the message is for people and may change.
+ */
+export const errorCatalog = {
+  DEVFLEET_VALIDATION_FAILED: { status: 400, message: 'The request does not match the schema' },
+  DEVFLEET_UNAUTHENTICATED: { status: 401, message: 'Missing or unknown credentials' },
+  DEVFLEET_ENROLL_SECRET_INVALID: { status: 401, message: 'The enrollment secret is not valid' },
+  DEVFLEET_MACHINE_KEY_INVALID: {
+    status: 401,
+    message: 'Unknown or revoked machine key: enroll again with devfleet-agent enroll',
+  },
+  DEVFLEET_NOT_FOUND: { status: 404, message: 'Not found' },
+  DEVFLEET_REPORT_ID_CONFLICT: {
+    status: 409,
+    message: 'This report id was already used by another machine',
+  },
+  DEVFLEET_REPORT_TOO_LARGE: { status: 413, message: 'The request body is too large' },
+  DEVFLEET_UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Send application/json' },
+  DEVFLEET_SCHEMA_VERSION_UNSUPPORTED: {
+    status: 422,
+    message: 'This report schema version is not supported: update the agent',
+  },
+  DEVFLEET_INTERNAL: { status: 500, message: 'Internal error' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof errorCatalog;
+
+export class DevfleetError extends Error {
+  readonly code: ErrorCode;
+  readonly statusCode: number;
+
+  constructor(code: ErrorCode, message?: string) {
+    super(message ?? errorCatalog[code].message);
+    this.name = 'DevfleetError';
+    this.code = code;
+    this.statusCode = errorCatalog[code].status;
+  }
+}

@@ -1,0 +1,103 @@
+import { parseArgs } from 'node:util';
+
+import { ensureCredentials } from './auth/bootstrap.js';
+import { ConfigError, configVariables, loadConfig, type Config } from './config/config.js';
+import { closeDatabase, openDatabase } from './db/client.js';
+import { startServer } from './server.js';
+
+const usage = `Usage: devfleet-server [command]
+
+Commands:
+  start              open the database, apply migrations and serve (the default)
+  credentials        apply migrations, make sure an enrollment secret and an admin login
+                     exist, print them (--json for scripts) and exit
+
+Configuration (environment variables):
+${Object.values(configVariables)
+  .map((v) => `  ${v.name.padEnd(24)} ${v.meaning}`)
+  .join('\n')}
+`;
+
+/** The server's process entry: returns the exit code, or never returns while serving. */
+export async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv.slice(2),
+    options: { help: { type: 'boolean', short: 'h' }, json: { type: 'boolean' } },
+    allowPositionals: true,
+    strict: false,
+  });
+  if (values.help) {
+    process.stdout.write(usage);
+    return 0;
+  }
+
+  try {
+    const config = loadConfig();
+    const command = positionals[0] ?? 'start';
+    if (command === 'start') return await serve(config);
+    if (command === 'credentials') return await printCredentials(config, values.json === true);
+
+    process.stderr.write(`unknown command: ${command}\n\n${usage}`);
+    return 2;
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`devfleet-server: ${error.message}\n`);
+      return 78;
+    }
+    const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    process.stderr.write(`devfleet-server: failed to start: ${message}\n`);
+    return 1;
+  }
+}
+
+async function serve(config: Config): Promise<number> {
+  const server = await startServer(config);
+  const { credentials } = server;
+
+  process.stderr.write(`devfleet server listening on ${server.url}\n`);
+  if (credentials.enrollSecretSource === 'generated') {
+    process.stderr.write(
+      `enrollment secret (generated, kept in the database): ${credentials.enrollSecret}\n`,
+    );
+  }
+  if (credentials.generatedAdminPassword) {
+    process.stderr.write(
+      `admin login (generated, shown once): ${credentials.adminUsername} / ${credentials.generatedAdminPassword}\n`,
+    );
+  }
+
+  return new Promise<number>((resolve) => {
+    const stop = (signal: NodeJS.Signals) => {
+      process.stderr.write(`${signal}: shutting down\n`);
+      server.close().then(
+        () => resolve(0),
+        () => resolve(1),
+      );
+    };
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+  });
+}
+
+async function printCredentials(config: Config, json: boolean): Promise<number> {
+  const db = openDatabase(config.dbPath);
+  try {
+    const credentials = await ensureCredentials(db, config);
+    const out = {
+      enrollSecret: credentials.enrollSecret,
+      adminUsername: credentials.adminUsername,
+      adminPassword: credentials.generatedAdminPassword,
+    };
+    if (json) {
+      process.stdout.write(`${JSON.stringify(out)}\n`);
+    } else {
+      process.stdout.write(`enrollment secret: ${out.enrollSecret}\n`);
+      process.stdout.write(
+        `admin login: ${out.adminUsername} / ${out.adminPassword ?? '(set earlier; not readable again)'}\n`,
+      );
+    }
+    return 0;
+  } finally {
+    closeDatabase(db);
+  }
+}

@@ -1,0 +1,35 @@
+import { EnrollRequest, EnrollResponse } from '@devfleet/wire';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+
+import { hashMachineKey, newMachineId, newMachineKey, secretsEqual } from '../auth/keys.js';
+import type { Db } from '../db/client.js';
+import { createMachine } from '../db/machine-repository.js';
+import { DevfleetError } from '../errors.js';
+
+export const enrollRoutes: FastifyPluginAsyncTypebox<{ db: Db; enrollSecret: string }> = async (
+  app,
+  { db, enrollSecret },
+) => {
+  app.post(
+    '/api/v1/enroll',
+    { schema: { body: EnrollRequest, response: { 201: EnrollResponse } } },
+    async (request, reply) => {
+      const { secret, hostname, user } = request.body;
+      if (!secretsEqual(secret, enrollSecret))
+        throw new DevfleetError('DEVFLEET_ENROLL_SECRET_INVALID');
+
+      const machineId = newMachineId();
+      const machineKey = newMachineKey();
+      createMachine(db, {
+        id: machineId,
+        keyHash: hashMachineKey(machineKey),
+        hostname,
+        owner: user ?? '',
+        enrolledAt: Date.now(),
+      });
+
+      request.log.info({ machineId, hostname }, 'machine enrolled');
+      return reply.code(201).send({ machineId, machineKey });
+    },
+  );
+};

@@ -1,0 +1,52 @@
+import { ACCEPTED_SCHEMA_VERSIONS, Report, ReportAccepted } from '@devfleet/wire';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+
+import { hashMachineKey } from '../auth/keys.js';
+import type { Db } from '../db/client.js';
+import { findActiveMachineByKeyHash } from '../db/machine-repository.js';
+import { recordReport } from '../db/report-repository.js';
+import { DevfleetError } from '../errors.js';
+
+const accepted: readonly number[] = ACCEPTED_SCHEMA_VERSIONS;
+
+export const reportRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { db }) => {
+  app.post(
+    '/api/v1/reports',
+    {
+      schema: { body: Report, response: { 200: ReportAccepted, 201: ReportAccepted } },
+      // Authenticate before the body is validated, so an unknown caller learns nothing about
+      // the schema and costs no validation work.
+      preValidation: async (request) => {
+        const header = request.headers.authorization ?? '';
+        const match = /^Bearer (\S+)$/.exec(header);
+        if (!match?.[1]) throw new DevfleetError('DEVFLEET_UNAUTHENTICATED');
+
+        const machine = findActiveMachineByKeyHash(db, hashMachineKey(match[1]));
+        if (!machine) throw new DevfleetError('DEVFLEET_MACHINE_KEY_INVALID');
+        request.machineId = machine.id;
+      },
+    },
+    async (request, reply) => {
+      const report = request.body;
+      const machineId = request.machineId;
+      if (!machineId) throw new DevfleetError('DEVFLEET_UNAUTHENTICATED');
+      if (!accepted.includes(report.schemaVersion)) {
+        throw new DevfleetError('DEVFLEET_SCHEMA_VERSION_UNSUPPORTED');
+      }
+
+      // recordReport commits before it returns: the reply below is the acknowledgement.
+      const { duplicate } = recordReport(db, machineId, report, Date.now());
+
+      request.log.info({ machineId, reportId: report.reportId, duplicate }, 'report stored');
+      return reply
+        .code(duplicate ? 200 : 201)
+        .send({ reportId: report.reportId, machineId, duplicate });
+    },
+  );
+};
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    machineId?: string;
+  }
+}

@@ -1,0 +1,210 @@
+import type { MachineDetail, MachineList } from '@devfleet/wire';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+import { enroll, sampleReport, startTestApp, type TestServer } from './helpers.js';
+
+let server: TestServer;
+
+beforeEach(async () => {
+  server = await startTestApp();
+});
+
+afterEach(async () => {
+  await server.close();
+});
+
+function post(key: string | null, payload: unknown) {
+  return server.app.inject({
+    method: 'POST',
+    url: '/api/v1/reports',
+    headers: key ? { authorization: `Bearer ${key}` } : {},
+    payload: payload as object,
+  });
+}
+
+async function machines(): Promise<MachineList> {
+  return (await server.app.inject({ url: '/api/v1/machines' })).json<MachineList>();
+}
+
+describe('POST /api/v1/enroll', () => {
+  it('rejects a wrong secret with 401 and a stable code', async () => {
+    const res = await server.app.inject({
+      method: 'POST',
+      url: '/api/v1/enroll',
+      payload: { secret: 'not-the-secret', hostname: 'devhost-01' },
+    });
+
+    expect(res.statusCode).toBe(401);
+    expect(res.json()).toEqual({
+      error: { code: 'DEVFLEET_ENROLL_SECRET_INVALID', message: expect.any(String) },
+    });
+  });
+
+  it('returns a machine key that only the database hash remembers', async () => {
+    const key = await enroll(server.app);
+
+    expect(key).toMatch(/^dfk_[A-Za-z0-9_-]{43}$/);
+    const stored = server.db.$client.prepare('select key_hash from machines').all();
+    expect(JSON.stringify(stored)).not.toContain(key);
+  });
+});
+
+describe('POST /api/v1/reports', () => {
+  it('requires a machine key', async () => {
+    const res = await post(null, sampleReport());
+
+    expect(res.statusCode).toBe(401);
+    expect(res.json().error.code).toBe('DEVFLEET_UNAUTHENTICATED');
+  });
+
+  it('rejects an unknown machine key with 401 that says how to re-enroll', async () => {
+    const res = await post('dfk_unknown', sampleReport());
+
+    expect(res.statusCode).toBe(401);
+    expect(res.json().error.code).toBe('DEVFLEET_MACHINE_KEY_INVALID');
+    expect(res.json().error.message).toContain('devfleet-agent enroll');
+  });
+
+  it('rejects a report that does not match the schema with 400', async () => {
+    const key = await enroll(server.app);
+    const report = sampleReport() as unknown as Record<string, unknown>;
+    delete report.host;
+
+    const res = await post(key, report);
+
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.code).toBe('DEVFLEET_VALIDATION_FAILED');
+    expect(res.json().error.message).toContain('host');
+  });
+
+  it('rejects a body over the limit with 413', async () => {
+    const key = await enroll(server.app);
+    const report = sampleReport();
+    report.docker.warnings = Array.from({ length: 64 }, () => 'x'.repeat(4096));
+
+    const res = await post(key, report);
+
+    expect(res.statusCode).toBe(413);
+    expect(res.json().error.code).toBe('DEVFLEET_REPORT_TOO_LARGE');
+  });
+
+  it('stores a report and shows the machine with its latest environment', async () => {
+    const key = await enroll(server.app);
+
+    const res = await post(key, sampleReport());
+
+    expect(res.statusCode).toBe(201);
+    const list = await machines();
+    expect(list.totals).toEqual({ machines: 1, reporting: 1, daemonUnreachable: 0 });
+    const env = list.machines[0]?.environment;
+    expect(env).toMatchObject({
+      hostname: 'devhost-01',
+      desktopVersion: '4.36.0',
+      desktopBuild: '178610',
+      engineVersion: '27.3.1',
+      wslVersion: '2.3.26.0',
+      backend: 'wsl2',
+      cpus: 8,
+      daemonState: 'running',
+    });
+  });
+
+  it('stores the same report id once and answers the repeat with success', async () => {
+    const key = await enroll(server.app);
+    const report = sampleReport();
+
+    const first = await post(key, report);
+    const second = await post(key, report);
+
+    expect(first.statusCode).toBe(201);
+    expect(second.statusCode).toBe(200);
+    expect(second.json().duplicate).toBe(true);
+    const count = server.db.$client.prepare('select count(*) as n from reports').get();
+    expect(count).toEqual({ n: 1 });
+  });
+
+  it('refuses a report id that another machine already used', async () => {
+    const keyA = await enroll(server.app, 'devhost-a');
+    const keyB = await enroll(server.app, 'devhost-b');
+    const report = sampleReport();
+
+    await post(keyA, report);
+    const res = await post(keyB, report);
+
+    expect(res.statusCode).toBe(409);
+    expect(res.json().error.code).toBe('DEVFLEET_REPORT_ID_CONFLICT');
+  });
+});
+
+describe('environment changes', () => {
+  async function detail(): Promise<MachineDetail> {
+    const id = (await machines()).machines[0]?.id ?? '';
+    return (await server.app.inject({ url: `/api/v1/machines/${id}` })).json<MachineDetail>();
+  }
+
+  it('records a Docker Desktop update between two reports', async () => {
+    const key = await enroll(server.app);
+
+    await post(key, sampleReport({ collectedAt: '2026-11-01T08:00:00.000Z' }));
+    await post(
+      key,
+      sampleReport({ collectedAt: '2026-11-02T08:00:00.000Z', desktopVersion: '4.37.1' }),
+    );
+
+    const { changes, history } = await detail();
+    expect(history).toHaveLength(2);
+    expect(changes).toEqual([
+      {
+        field: 'desktopVersion',
+        from: '4.36.0',
+        to: '4.37.1',
+        at: '2026-11-02T08:00:00.000Z',
+        reportId: expect.any(String),
+      },
+    ]);
+  });
+
+  it('does not count a daemon that was down as a version change', async () => {
+    const key = await enroll(server.app);
+
+    await post(key, sampleReport({ collectedAt: '2026-11-01T08:00:00.000Z' }));
+    await post(
+      key,
+      sampleReport({ collectedAt: '2026-11-02T08:00:00.000Z', daemon: 'unreachable' }),
+    );
+    await post(key, sampleReport({ collectedAt: '2026-11-03T08:00:00.000Z' }));
+
+    const { changes, machine } = await detail();
+    expect(changes).toEqual([]);
+    expect(machine.environment?.daemonState).toBe('running');
+  });
+
+  it('places a late report from the backlog between the reports around it', async () => {
+    const key = await enroll(server.app);
+
+    await post(key, sampleReport({ collectedAt: '2026-11-01T08:00:00.000Z' }));
+    await post(
+      key,
+      sampleReport({ collectedAt: '2026-11-03T08:00:00.000Z', desktopVersion: '4.37.1' }),
+    );
+    await post(
+      key,
+      sampleReport({ collectedAt: '2026-11-02T08:00:00.000Z', desktopVersion: '4.37.1' }),
+    );
+
+    const { changes, machine } = await detail();
+    expect(changes.map((c) => [c.from, c.to, c.at])).toEqual([
+      ['4.36.0', '4.37.1', '2026-11-02T08:00:00.000Z'],
+    ]);
+    expect(machine.environment?.collectedAt).toBe('2026-11-03T08:00:00.000Z');
+  });
+});
+
+describe('GET /api/v1/machines/:id', () => {
+  it('answers 404 with a code for an unknown machine', async () => {
+    const res = await server.app.inject({ url: '/api/v1/machines/nope' });
+
+    expect(res.statusCode).toBe(404);
+    expect(res.json().error.code).toBe('DEVFLEET_NOT_FOUND');
+  });
+});
