@@ -1,2 +1,3 @@
+export * from './measurement.js';
 export * from './report.js';
 export * from './api.js';

@@ -1,5 +1,7 @@
 import Type, { type Static } from 'typebox';
 
+import { BenchmarkRun, BuildRecord } from './measurement.js';
+
 /**
  * The report an agent sends. Bump SCHEMA_VERSION on a breaking change; the server accepts the
  * current and the previous version (see ACCEPTED_SCHEMA_VERSIONS).
@@ -142,6 +144,8 @@ export const Report = Type.Object({
   wsl: Nullable(Wsl),
   desktopSettings: Nullable(DesktopSettings),
   problems: List(Problem, 128),
+  benchmarks: Type.Optional(List(BenchmarkRun, 16)),
+  builds: Type.Optional(List(BuildRecord, 500)),
 });
 
 export type Problem = Static<typeof Problem>;
