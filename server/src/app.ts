@@ -9,6 +9,7 @@ import { enrollRoutes } from './routes/enroll.js';
 import { healthRoutes } from './routes/health.js';
 import { machineRoutes } from './routes/machines.js';
 import { reportRoutes } from './routes/reports.js';
+import { seriesRoutes } from './routes/series.js';
 import { webRoutes } from './routes/web.js';
 
 export interface AppOptions {
@@ -45,6 +46,7 @@ export async function buildApp(options: AppOptions) {
   await app.register(enrollRoutes, { db, enrollSecret });
   await app.register(reportRoutes, { db });
   await app.register(machineRoutes, { db });
+  await app.register(seriesRoutes, { db });
   await app.register(webRoutes, { dir: options.webDir ?? webDistDir });
 
   return app;

@@ -101,3 +101,32 @@ export type Change = Static<typeof Change>;
 export type MachineSummary = Static<typeof MachineSummary>;
 export type MachineList = Static<typeof MachineList>;
 export type MachineDetail = Static<typeof MachineDetail>;
+
+export const SeriesSummary = Type.Object({
+  name: Type.String(),
+  count: Type.Integer(),
+  lastAt: Type.String(),
+});
+
+export const SeriesPoint = Type.Object({
+  at: Type.String(),
+  valueMs: Type.Number(),
+  spreadMs: Nullable(Type.Number()),
+  ok: Type.Boolean(),
+  reportId: Type.String(),
+});
+
+export const SeriesList = Type.Object({ series: Type.Array(SeriesSummary) });
+
+export const SeriesResponse = Type.Object({
+  machineId: Type.String(),
+  metric: Type.String(),
+  from: Type.String(),
+  to: Type.String(),
+  points: Type.Array(SeriesPoint),
+});
+
+export type SeriesSummary = Static<typeof SeriesSummary>;
+export type SeriesPoint = Static<typeof SeriesPoint>;
+export type SeriesList = Static<typeof SeriesList>;
+export type SeriesResponse = Static<typeof SeriesResponse>;

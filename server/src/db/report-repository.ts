@@ -4,8 +4,9 @@ import { asc, eq } from 'drizzle-orm';
 import { DevfleetError } from '../errors.js';
 import { diffEnvironment, type KnownState } from '../ingest/changes.js';
 import { deriveEnvironment, type EnvironmentRow } from '../ingest/environment.js';
+import { deriveSamples } from '../ingest/samples.js';
 import type { Db } from './client.js';
-import { changes, environments, machines, reports } from './schema.js';
+import { changes, environments, machines, reports, samples } from './schema.js';
 
 type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
@@ -46,6 +47,10 @@ export function recordReport(
       })
       .run();
     tx.insert(environments).values(env).run();
+
+    // A build queued on the agent may arrive again inside a later report: keep the first.
+    const rows = deriveSamples(report, machineId);
+    if (rows.length > 0) tx.insert(samples).values(rows).onConflictDoNothing().run();
 
     const machine = tx.select().from(machines).where(eq(machines.id, machineId)).get();
     if (!machine) throw new DevfleetError('DEVFLEET_MACHINE_KEY_INVALID');

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { index, integer, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 // Times are stored as integer milliseconds since the epoch (UTC): they sort, compare and
 // aggregate cheaply in SQLite and map one-to-one onto PostgreSQL bigint columns.
@@ -98,6 +98,34 @@ export const changes = sqliteTable(
   (t) => [
     index('changes_machine_at_idx').on(t.machineId, t.at),
     index('changes_report_idx').on(t.reportId),
+  ],
+);
+
+/**
+ * One timed value of a named series of a machine: a benchmark phase's median at one location
+ * (`bench.mount.bind.create`) or one real build (`build:<project>`). `sampleKey` makes a
+ * re-sent report or re-imported build land once.
+ */
+export const samples = sqliteTable(
+  'samples',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    machineId: text('machine_id')
+      .notNull()
+      .references(() => machines.id),
+    series: text('series').notNull(),
+    at: integer('at').notNull(),
+    valueMs: real('value_ms').notNull(),
+    spreadMs: real('spread_ms'),
+    ok: integer('ok', { mode: 'boolean' }).notNull(),
+    reportId: text('report_id')
+      .notNull()
+      .references(() => reports.id),
+    sampleKey: text('sample_key').notNull(),
+  },
+  (t) => [
+    uniqueIndex('samples_machine_series_key_idx').on(t.machineId, t.series, t.sampleKey),
+    index('samples_machine_series_at_idx').on(t.machineId, t.series, t.at),
   ],
 );
 
