@@ -5,6 +5,7 @@ import type { Config } from './config/config.js';
 import type { Db } from './db/client.js';
 import { DevfleetError, errorCatalog, type ErrorCode } from './errors.js';
 import { webDistDir } from './paths.js';
+import { changeRoutes } from './routes/changes.js';
 import { enrollRoutes } from './routes/enroll.js';
 import { healthRoutes } from './routes/health.js';
 import { machineRoutes } from './routes/machines.js';
@@ -47,6 +48,7 @@ export async function buildApp(options: AppOptions) {
   await app.register(reportRoutes, { db });
   await app.register(machineRoutes, { db });
   await app.register(seriesRoutes, { db });
+  await app.register(changeRoutes, { db });
   await app.register(webRoutes, { dir: options.webDir ?? webDistDir });
 
   return app;

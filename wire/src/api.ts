@@ -58,6 +58,12 @@ export const Environment = Type.Object({
   wslKernel: Nullable(Type.String()),
   windowsVersion: Nullable(Type.String()),
   wslDistro: Nullable(Type.String()),
+  wslMemoryBytes: Nullable(Type.Number()),
+  wslProcessors: Nullable(Type.Integer()),
+  desktopMemoryMiB: Nullable(Type.Integer()),
+  desktopCpus: Nullable(Type.Integer()),
+  fileSharing: Nullable(Type.String()),
+  projectPathKind: Nullable(Type.String()),
 });
 
 export const Change = Type.Object({
@@ -67,6 +73,19 @@ export const Change = Type.Object({
   at: Type.String(),
   reportId: Type.String(),
 });
+
+/** A change event with the machine it happened on, for the fleet-wide list. */
+export const FleetChange = Type.Object({
+  machineId: Type.String(),
+  hostname: Type.String(),
+  field: Type.String(),
+  from: Nullable(Type.String()),
+  to: Nullable(Type.String()),
+  at: Type.String(),
+  reportId: Type.String(),
+});
+
+export const FleetChangeList = Type.Object({ changes: Type.Array(FleetChange) });
 
 export const MachineSummary = Type.Object({
   id: Type.String(),
@@ -98,6 +117,8 @@ export type EnrollResponse = Static<typeof EnrollResponse>;
 export type ReportAccepted = Static<typeof ReportAccepted>;
 export type Environment = Static<typeof Environment>;
 export type Change = Static<typeof Change>;
+export type FleetChange = Static<typeof FleetChange>;
+export type FleetChangeList = Static<typeof FleetChangeList>;
 export type MachineSummary = Static<typeof MachineSummary>;
 export type MachineList = Static<typeof MachineList>;
 export type MachineDetail = Static<typeof MachineDetail>;

@@ -2,7 +2,8 @@ import type { Report } from '@devfleet/wire';
 import { asc, eq } from 'drizzle-orm';
 
 import { DevfleetError } from '../errors.js';
-import { diffEnvironment, type KnownState } from '../ingest/changes.js';
+import { diffFacts, type KnownState } from '../ingest/changes.js';
+import { factScopes, reportFacts } from '../ingest/facts.js';
 import { deriveEnvironment, type EnvironmentRow } from '../ingest/environment.js';
 import { deriveSamples } from '../ingest/samples.js';
 import type { Db } from './client.js';
@@ -58,7 +59,7 @@ export function recordReport(
     const isNewest =
       machine.latestCollectedAt === null || env.collectedAt >= machine.latestCollectedAt;
     if (isNewest) {
-      const known = appendChanges(tx, machine.knownState ?? {}, env);
+      const known = appendChanges(tx, machine.knownState ?? {}, report, env);
       tx.update(machines)
         .set({
           lastSeenAt: receivedAt,
@@ -79,8 +80,8 @@ export function recordReport(
   });
 }
 
-function appendChanges(tx: Tx, known: KnownState, env: EnvironmentRow): KnownState {
-  const diff = diffEnvironment(known, env);
+function appendChanges(tx: Tx, known: KnownState, report: Report, env: EnvironmentRow): KnownState {
+  const diff = diffFacts(known, reportFacts(report, env), factScopes(report));
   if (diff.changes.length > 0) {
     tx.insert(changes)
       .values(
@@ -101,15 +102,19 @@ function appendChanges(tx: Tx, known: KnownState, env: EnvironmentRow): KnownSta
 function rebuildChanges(tx: Tx, machineId: string): void {
   tx.delete(changes).where(eq(changes.machineId, machineId)).run();
 
+  // Re-derived from the raw reports: the facts of config keys are not all columns.
   const history = tx
-    .select()
-    .from(environments)
-    .where(eq(environments.machineId, machineId))
-    .orderBy(asc(environments.collectedAt), asc(environments.receivedAt))
+    .select({ raw: reports.raw, receivedAt: reports.receivedAt })
+    .from(reports)
+    .where(eq(reports.machineId, machineId))
+    .orderBy(asc(reports.collectedAt), asc(reports.receivedAt))
     .all();
 
   let known: KnownState = {};
-  for (const env of history) known = appendChanges(tx, known, env);
+  for (const row of history) {
+    const report = JSON.parse(row.raw) as Report;
+    known = appendChanges(tx, known, report, deriveEnvironment(report, machineId, row.receivedAt));
+  }
 
   tx.update(machines).set({ knownState: known }).where(eq(machines.id, machineId)).run();
 }

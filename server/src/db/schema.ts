@@ -75,6 +75,12 @@ export const environments = sqliteTable(
     wslKernel: text('wsl_kernel'),
     windowsVersion: text('windows_version'),
     wslDistro: text('wsl_distro'),
+    wslMemoryBytes: integer('wsl_memory_bytes'),
+    wslProcessors: integer('wsl_processors'),
+    desktopMemoryMiB: integer('desktop_memory_mib'),
+    desktopCpus: integer('desktop_cpus'),
+    fileSharing: text('file_sharing'),
+    projectPathKind: text('project_path_kind'),
   },
   (t) => [index('environments_machine_collected_idx').on(t.machineId, t.collectedAt)],
 );

@@ -1,58 +1,45 @@
-import type { EnvironmentRow } from './environment.js';
-
-/** The environment facts whose movement is a change event, in the order a person reads them. */
-export const trackedFields = [
-  'desktopVersion',
-  'desktopBuild',
-  'engineVersion',
-  'clientVersion',
-  'dockerContext',
-  'backend',
-  'engineKernel',
-  'engineCpus',
-  'engineMemoryBytes',
-  'storageDriver',
-  'wslVersion',
-  'wslKernel',
-  'windowsVersion',
-  'wslDistro',
-  'osName',
-  'osRelease',
-  'cpus',
-  'memoryBytes',
-] as const satisfies readonly (keyof EnvironmentRow)[];
+import type { Facts } from './facts.js';
 
 export type KnownState = Record<string, string>;
 
 export interface FieldChange {
   field: string;
   from: string | null;
-  to: string;
+  to: string | null;
 }
 
 /**
- * Compares a report's facts with what was last known of the machine. A fact the report does not
- * know (null: daemon down, no WSL output) is not a change: an unknown value says nothing about
- * whether Docker Desktop was updated, and recording "4.37.1 → null" would raise false events.
+ * Compares a report's facts with what was last known of the machine. A fact the report cannot
+ * tell (daemon down, no WSL output) is not a change: an unknown value says nothing about whether
+ * Docker Desktop was updated, and "4.37.1 → unknown" would raise false events. Keys under a scope
+ * the report speaks for (`wslconfig.`) but does not list were removed: that is a change to null.
  */
-export function diffEnvironment(
+export function diffFacts(
   known: KnownState,
-  env: EnvironmentRow,
+  facts: Facts,
+  scopes: string[] = [],
 ): { changes: FieldChange[]; known: KnownState } {
   const next: KnownState = { ...known };
   const changes: FieldChange[] = [];
 
-  for (const field of trackedFields) {
-    const value = env[field];
-    if (value === null || value === undefined || value === '') continue;
-
-    const text = String(value);
+  for (const [field, value] of Object.entries(facts)) {
     const previous = known[field];
-    // The first sighting of a fact is the baseline, not an event.
-    if (previous !== undefined && previous !== text) {
-      changes.push({ field, from: previous, to: text });
+    if (value === null) {
+      if (previous !== undefined) changes.push({ field, from: previous, to: null });
+      delete next[field];
+      continue;
     }
-    next[field] = text;
+    // The first sighting of a fact is the baseline, not an event.
+    if (previous !== undefined && previous !== value)
+      changes.push({ field, from: previous, to: value });
+    next[field] = value;
+  }
+
+  for (const field of Object.keys(known)) {
+    if (field in facts) continue;
+    if (!scopes.some((scope) => field.startsWith(scope))) continue;
+    changes.push({ field, from: known[field] ?? null, to: null });
+    delete next[field];
   }
 
   return { changes, known: next };

@@ -42,5 +42,35 @@ export function deriveEnvironment(
     wslKernel: wsl?.kernelVersion ?? null,
     windowsVersion: wsl?.windowsVersion ?? null,
     wslDistro: host.wsl?.distro ?? wsl?.defaultDistro ?? null,
+    wslMemoryBytes: wslConfigBytes(report, 'memory'),
+    wslProcessors: wslConfigNumber(report, 'processors'),
+    desktopMemoryMiB: report.desktopSettings?.memoryMiB ?? null,
+    desktopCpus: report.desktopSettings?.cpus ?? null,
+    fileSharing: report.desktopSettings?.fileSharing ?? null,
+    projectPathKind: projectPathKind(report),
   };
+}
+
+function wslConfigEntry(report: Report, key: string) {
+  // WSL reads these only from [wsl2]; the same key under another section is ignored by WSL.
+  return report.wsl?.config.find(
+    (e) => e.section.toLowerCase() === 'wsl2' && e.key.toLowerCase() === key,
+  );
+}
+
+function wslConfigBytes(report: Report, key: string): number | null {
+  return wslConfigEntry(report, key)?.bytes ?? null;
+}
+
+function wslConfigNumber(report: Report, key: string): number | null {
+  const value = Number(wslConfigEntry(report, key)?.value);
+  return Number.isInteger(value) && value > 0 ? value : null;
+}
+
+/** Where the developer's code lives, from the bind-mount benchmark or the latest timed build. */
+function projectPathKind(report: Report): string | null {
+  const mount = report.benchmarks?.find((b) => b.kind === 'mount' && b.status === 'ok');
+  if (mount && mount.pathKind !== 'unknown') return mount.pathKind;
+  const build = report.builds?.findLast((b) => b.source === 'time' && b.pathKind !== 'unknown');
+  return build?.pathKind ?? null;
 }

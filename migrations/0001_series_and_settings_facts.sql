@@ -13,4 +13,10 @@ CREATE TABLE `samples` (
 );
 --> statement-breakpoint
 CREATE UNIQUE INDEX `samples_machine_series_key_idx` ON `samples` (`machine_id`,`series`,`sample_key`);--> statement-breakpoint
-CREATE INDEX `samples_machine_series_at_idx` ON `samples` (`machine_id`,`series`,`at`);
+CREATE INDEX `samples_machine_series_at_idx` ON `samples` (`machine_id`,`series`,`at`);--> statement-breakpoint
+ALTER TABLE `environments` ADD `wsl_memory_bytes` integer;--> statement-breakpoint
+ALTER TABLE `environments` ADD `wsl_processors` integer;--> statement-breakpoint
+ALTER TABLE `environments` ADD `desktop_memory_mib` integer;--> statement-breakpoint
+ALTER TABLE `environments` ADD `desktop_cpus` integer;--> statement-breakpoint
+ALTER TABLE `environments` ADD `file_sharing` text;--> statement-breakpoint
+ALTER TABLE `environments` ADD `project_path_kind` text;

@@ -1,0 +1,83 @@
+import { classifyShift } from './machine-detector.js';
+import { confidence, logRatio, mannWhitneyU, medianLog } from './stats.js';
+import { chronological, type Sample } from './window.js';
+
+export interface LevelShiftOptions {
+  /** Samples at the end of the window that must all sit after the shift (the evidence). */
+  recent: number;
+  /** Fewest baseline samples before them. */
+  minBaseline: number;
+  /** Most baseline samples, so the cost per new report stays flat. */
+  maxBaseline: number;
+  /** Smallest shift worth an alert, as a fraction. */
+  minEffect: number;
+  /** One-sided significance of recent against baseline. */
+  alpha: number;
+}
+
+/** A level shift with no recorded change event to blame (an antivirus update, a fuller disk). */
+export interface LevelShift {
+  kind: 'regression' | 'improvement';
+  attribution: 'unattributed';
+  effect: number;
+  pValue: number;
+  confidence: number;
+  /** When the first of the recent samples was measured: the shift happened at or before it. */
+  since: number;
+  baselineCount: number;
+  recentCount: number;
+  baselineMedianMs: number;
+  recentMedianMs: number;
+}
+
+/**
+ * Without an event the detector is asked after every report of every series, hundreds of looks per
+ * machine-week, so it needs far stronger evidence than an attributed assessment: a run of samples
+ * all beyond most of the baseline (docs/detector.md has the measured false-alarm rate).
+ */
+export const defaultLevelShiftOptions: LevelShiftOptions = {
+  recent: 6,
+  minBaseline: 12,
+  maxBaseline: 30,
+  minEffect: 0.15,
+  alpha: 1e-4,
+};
+
+/**
+ * Looks for a level shift at the end of a series: the last `recent` samples against the ones
+ * before them. `samples` should start after the last change event (or the last shift found), so
+ * that a shift an event explains is left to the attributed detector.
+ */
+export function detectLevelShift(
+  samples: readonly Sample[],
+  options: Partial<LevelShiftOptions> = {},
+): LevelShift | null {
+  const opts = { ...defaultLevelShiftOptions, ...options };
+  const ordered = chronological(samples);
+  if (ordered.length < opts.recent + opts.minBaseline) return null;
+
+  const recentSamples = ordered.slice(-opts.recent);
+  const baseline = ordered
+    .slice(0, -opts.recent)
+    .slice(-opts.maxBaseline)
+    .map((s) => s.valueMs);
+  const recent = recentSamples.map((s) => s.valueMs);
+
+  const shift = logRatio(baseline, recent);
+  const test = mannWhitneyU(baseline, recent, shift >= 0 ? 'greater' : 'less');
+  const kind = classifyShift(shift, test.pValue, opts);
+  if (kind === 'none') return null;
+
+  return {
+    kind,
+    attribution: 'unattributed',
+    effect: Math.expm1(shift),
+    pValue: test.pValue,
+    confidence: confidence(test.pValue),
+    since: recentSamples[0]?.at ?? 0,
+    baselineCount: baseline.length,
+    recentCount: recent.length,
+    baselineMedianMs: Math.exp(medianLog(baseline)),
+    recentMedianMs: Math.exp(medianLog(recent)),
+  };
+}

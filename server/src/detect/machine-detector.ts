@@ -1,0 +1,89 @@
+import { confidence, logRatio, mannWhitneyU, medianLog } from './stats.js';
+import { nearestAfter, nearestBefore, type Sample } from './window.js';
+
+export type ChangeKind = 'regression' | 'improvement' | 'none';
+
+export interface AssessOptions {
+  /** Fewest samples before the change: a baseline of 2 builds says nothing about noise. */
+  minBefore: number;
+  /** Fewest samples after the change before any verdict. */
+  minAfter: number;
+  /** Most samples taken on each side (nearest the change), so one call costs the same forever. */
+  maxWindow: number;
+  /** Smallest change worth telling anyone about, as a fraction (0.1 = 10% slower). */
+  minEffect: number;
+  /** One-sided significance level of the rank test in the direction of the change. */
+  alpha: number;
+}
+
+export interface Assessment {
+  kind: ChangeKind;
+  /** after / before - 1 from the medians of the logs: 0.35 reads "35% slower". */
+  effect: number;
+  pValue: number;
+  confidence: number;
+  beforeCount: number;
+  afterCount: number;
+  beforeMedianMs: number;
+  afterMedianMs: number;
+}
+
+/**
+ * Tuned with scripts/eval-detector.ts (docs/detector.md): a machine alert must stay rare on a
+ * machine that changes something every couple of weeks, so one machine alone needs strong evidence;
+ * the fleet detector, pooling the machines that took the same update, is the fast path.
+ */
+export const defaultAssessOptions: AssessOptions = {
+  minBefore: 5,
+  minAfter: 3,
+  maxWindow: 30,
+  minEffect: 0.1,
+  alpha: 0.001,
+};
+
+/**
+ * Compares the samples of one series before a change event (since the previous event) with those
+ * after it (until the next). Null while either side has too few samples to say anything.
+ */
+export function assessChange(
+  before: readonly Sample[],
+  after: readonly Sample[],
+  options: Partial<AssessOptions> = {},
+): Assessment | null {
+  const opts = { ...defaultAssessOptions, ...options };
+  const beforeValues = nearestBefore(before, opts.maxWindow);
+  const afterValues = nearestAfter(after, opts.maxWindow);
+  if (beforeValues.length < opts.minBefore || afterValues.length < opts.minAfter) return null;
+
+  const shift = logRatio(beforeValues, afterValues);
+  const effect = Math.expm1(shift);
+  const test = mannWhitneyU(beforeValues, afterValues, shift >= 0 ? 'greater' : 'less');
+
+  return {
+    kind: classifyShift(shift, test.pValue, opts),
+    effect,
+    pValue: test.pValue,
+    confidence: confidence(test.pValue),
+    beforeCount: beforeValues.length,
+    afterCount: afterValues.length,
+    beforeMedianMs: Math.exp(medianLog(beforeValues)),
+    afterMedianMs: Math.exp(medianLog(afterValues)),
+  };
+}
+
+/**
+ * Regression or improvement when the change is both large and significant. The thresholds are
+ * symmetric in log space: 10% slower and 1/1.1 (≈ 9.1% faster) are the same size of change.
+ */
+export function classifyShift(
+  shift: number,
+  pValue: number,
+  opts: Pick<AssessOptions, 'minEffect' | 'alpha'>,
+): ChangeKind {
+  if (pValue > opts.alpha) return 'none';
+
+  const threshold = Math.log1p(opts.minEffect);
+  if (shift >= threshold) return 'regression';
+  if (shift <= -threshold) return 'improvement';
+  return 'none';
+}

@@ -1,0 +1,190 @@
+import { errorFunction, median, medianAbsoluteDeviation, wilcoxonRankSum } from 'simple-statistics';
+
+/** Which way the second sample is expected to differ from the first. */
+export type Alternative = 'greater' | 'less' | 'two-sided';
+
+export interface RankTest {
+  /** Pairs (x, y) with y > x, ties counting one half: 0 … n·m. */
+  u: number;
+  /** U standardized under the null hypothesis (tie-corrected); 0 when it is undefined. */
+  z: number;
+  pValue: number;
+  /** True when the p-value comes from the exact distribution of U, not the normal approximation. */
+  exact: boolean;
+}
+
+// A timing of 0 ms (a benchmark phase below the clock's resolution) has no logarithm; a floor keeps
+// it a very fast sample instead of -Infinity, which would break every median and rank after it.
+const floorMs = 1e-3;
+
+// Exact U distributions are tabulated up to this size per side; the detectors' windows are at most
+// 30 a side, so they always get exact p-values unless values tie.
+const maxExactSide = 40;
+
+/** Natural logarithms of durations: timings are multiplicative (a slow disk makes all steps slower). */
+export function logValues(values: readonly number[]): number[] {
+  return values.map((v) => Math.log(Math.max(v, floorMs)));
+}
+
+/** Median of the logarithms, the centre the detectors compare (the log of the median duration). */
+export function medianLog(values: readonly number[]): number {
+  return median(logValues(values));
+}
+
+/**
+ * Robust effect: after / before from the medians of the logs (so `exp(·) - 1` reads as "+35%").
+ * A single 10× build moves a median by at most one rank, never by 10×.
+ */
+export function logRatio(before: readonly number[], after: readonly number[]): number {
+  return medianLog(after) - medianLog(before);
+}
+
+/** Robust spread of the logs (scaled MAD, ≈ the coefficient of variation for small noise). */
+export function robustLogScale(values: readonly number[]): number {
+  return 1.4826 * medianAbsoluteDeviation(logValues(values));
+}
+
+/** Upper tail of the standard normal, accurate in relative terms far into the tail. */
+export function normalUpperTail(z: number): number {
+  return 0.5 * (1 - errorFunction(z / Math.SQRT2));
+}
+
+/**
+ * Mann-Whitney U test of `y` against `x`: 'greater' asks whether y tends to be larger than x.
+ * Exact p-values from the permutation distribution of U when there are no ties and both sides are
+ * small; otherwise the normal approximation with tie correction and continuity correction.
+ */
+export function mannWhitneyU(
+  x: readonly number[],
+  y: readonly number[],
+  alternative: Alternative = 'two-sided',
+): RankTest {
+  const n = x.length;
+  const m = y.length;
+  if (n === 0 || m === 0) throw new RangeError('mannWhitneyU needs two non-empty samples');
+
+  const u = wilcoxonRankSum([...y], [...x]) - (m * (m + 1)) / 2;
+  const tieTerm = sumTieCubes([...x, ...y]);
+  const mean = (n * m) / 2;
+  const total = n + m;
+  const variance = ((n * m) / 12) * (total + 1 - tieTerm / (total * (total - 1)));
+  const z = variance > 0 ? (u - mean) / Math.sqrt(variance) : 0;
+
+  if (tieTerm === 0 && n <= maxExactSide && m <= maxExactSide) {
+    const cdf = exactUCdf(n, m);
+    const lower = cdf[u] ?? 1;
+    const upper = 1 - (u > 0 ? (cdf[u - 1] ?? 0) : 0);
+    return { u, z, pValue: pickTail(alternative, lower, upper), exact: true };
+  }
+
+  if (variance <= 0) return { u, z: 0, pValue: 1, exact: false };
+
+  const sd = Math.sqrt(variance);
+  const upper = normalUpperTail((u - mean - 0.5) / sd);
+  const lower = normalUpperTail((mean - u - 0.5) / sd);
+  return { u, z, pValue: pickTail(alternative, lower, upper), exact: false };
+}
+
+/**
+ * Stratified rank test (van Elteren): one Mann-Whitney U per stratum (per machine), summed with
+ * weights 1/(N+1), so that values are only ever ranked against values of the same machine. Pooling
+ * raw values across machines would compare a fast laptop with a slow one; centring each machine on
+ * its own median first would make the test too eager, because each centre is itself noisy.
+ */
+export function stratifiedRankTest(
+  strata: readonly { x: readonly number[]; y: readonly number[] }[],
+  alternative: Alternative = 'two-sided',
+): { z: number; pValue: number } {
+  let score = 0;
+  let variance = 0;
+  for (const { x, y } of strata) {
+    const n = x.length;
+    const m = y.length;
+    if (n === 0 || m === 0) continue;
+
+    const total = n + m;
+    const u = wilcoxonRankSum([...y], [...x]) - (m * (m + 1)) / 2;
+    const v = ((n * m) / 12) * (total + 1 - sumTieCubes([...x, ...y]) / (total * (total - 1)));
+    score += (u - (n * m) / 2) / (total + 1);
+    variance += v / (total + 1) ** 2;
+  }
+  if (variance <= 0) return { z: 0, pValue: 1 };
+
+  const z = score / Math.sqrt(variance);
+  return { z, pValue: pickTail(alternative, normalUpperTail(-z), normalUpperTail(z)) };
+}
+
+/** Confidence that a difference is real, as shown to people: 1 - p. */
+export function confidence(pValue: number): number {
+  return Math.min(1, Math.max(0, 1 - pValue));
+}
+
+function pickTail(alternative: Alternative, lower: number, upper: number): number {
+  switch (alternative) {
+    case 'greater':
+      return Math.min(1, upper);
+    case 'less':
+      return Math.min(1, lower);
+    case 'two-sided':
+      return Math.min(1, 2 * Math.min(lower, upper));
+  }
+}
+
+/** Σ(t³ - t) over groups of equal values: the tie correction of the variance of U. */
+function sumTieCubes(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  let sum = 0;
+  let run = 1;
+  for (let i = 1; i <= sorted.length; i++) {
+    if (i < sorted.length && sorted[i] === sorted[i - 1]) {
+      run++;
+      continue;
+    }
+    sum += run ** 3 - run;
+    run = 1;
+  }
+  return sum;
+}
+
+// Per (n, m): cumulative P(U ≤ u). Ingestion asks for the same few window sizes over and over, and
+// the table for 30 × 30 costs ~1 ms to build, so each is built once per process (at most 40², small).
+const exactCdfCache = new Map<string, Float64Array>();
+
+/**
+ * Cumulative distribution of U for sizes n and m under the null hypothesis, from the recurrence
+ * N(u; n, m) = N(u; n - 1, m) + N(u - n; n, m - 1) on the number of orderings with U = u.
+ */
+function exactUCdf(n: number, m: number): Float64Array {
+  const key = `${n}:${m}`;
+  const cached = exactCdfCache.get(key);
+  if (cached) return cached;
+
+  // counts[j] holds the distribution for (i, j) while i grows row by row.
+  let previous: Float64Array[] = Array.from({ length: m + 1 }, () => Float64Array.of(1));
+  for (let i = 1; i <= n; i++) {
+    const row: Float64Array[] = [Float64Array.of(1)];
+    for (let j = 1; j <= m; j++) {
+      const counts = new Float64Array(i * j + 1);
+      const withoutX = previous[j] ?? new Float64Array(1);
+      const withoutY = row[j - 1] ?? new Float64Array(1);
+      for (let u = 0; u < counts.length; u++) {
+        // The largest value is an x (no y beats it: U unchanged) or a y (it beats all i x's).
+        counts[u] = (withoutX[u] ?? 0) + (u >= i ? (withoutY[u - i] ?? 0) : 0);
+      }
+      row.push(counts);
+    }
+    previous = row;
+  }
+
+  const counts = previous[m] ?? Float64Array.of(1);
+  const total = counts.reduce((sum, c) => sum + c, 0);
+  const cdf = new Float64Array(counts.length);
+  let running = 0;
+  for (let u = 0; u < counts.length; u++) {
+    running += counts[u] ?? 0;
+    cdf[u] = running / total;
+  }
+
+  exactCdfCache.set(key, cdf);
+  return cdf;
+}

@@ -1,0 +1,76 @@
+import type { Report } from '@devfleet/wire';
+
+import type { EnvironmentRow } from './environment.js';
+
+/** The environment columns whose movement is a change event, in the order a person reads them. */
+export const trackedColumns = [
+  'desktopVersion',
+  'desktopBuild',
+  'engineVersion',
+  'clientVersion',
+  'dockerContext',
+  'backend',
+  'engineKernel',
+  'engineCpus',
+  'engineMemoryBytes',
+  'storageDriver',
+  'wslVersion',
+  'wslKernel',
+  'windowsVersion',
+  'wslDistro',
+  'osName',
+  'osRelease',
+  'cpus',
+  'memoryBytes',
+  'projectPathKind',
+] as const satisfies readonly (keyof EnvironmentRow)[];
+
+/**
+ * A fact's value in one report: a string when known, null when the report shows it unset (a
+ * key removed from .wslconfig), absent when the report cannot tell (no WSL output at all).
+ */
+export type Facts = Record<string, string | null>;
+
+/** Every fact of a report that can change: the tracked columns plus config keys by name. */
+export function reportFacts(report: Report, env: EnvironmentRow): Facts {
+  const facts: Facts = {};
+
+  for (const column of trackedColumns) {
+    const value = env[column];
+    if (value !== null && value !== undefined && value !== '') facts[column] = String(value);
+  }
+
+  // .wslconfig: when the agent read WSL at all, a key missing from the file is "unset", which
+  // is itself a change worth seeing (someone deleted memory=8GB).
+  if (report.wsl) {
+    for (const entry of report.wsl.config) {
+      facts[`wslconfig.${entry.section}.${entry.key}`.toLowerCase()] = entry.value;
+    }
+  }
+
+  const settings = report.desktopSettings;
+  if (settings) {
+    facts['desktop.memoryMiB'] = nullableText(settings.memoryMiB);
+    facts['desktop.cpus'] = nullableText(settings.cpus);
+    facts['desktop.swapMiB'] = nullableText(settings.swapMiB);
+    facts['desktop.fileSharing'] = nullableText(settings.fileSharing);
+    facts['desktop.wslEngineEnabled'] = nullableText(settings.wslEngineEnabled);
+    facts['desktop.integratedWslDistros'] = [...settings.integratedWslDistros].sort().join(', ');
+    facts['desktop.filesharingDirectories'] = [...settings.filesharingDirectories]
+      .sort()
+      .join(', ');
+  }
+
+  return facts;
+}
+
+/** Which fact keys a report speaks for, so that a key it does not list counts as unset. */
+export function factScopes(report: Report): string[] {
+  const scopes: string[] = [];
+  if (report.wsl) scopes.push('wslconfig.');
+  return scopes;
+}
+
+function nullableText(value: string | number | boolean | null): string | null {
+  return value === null ? null : String(value);
+}
