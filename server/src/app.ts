@@ -1,13 +1,16 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { type FastifyError, type FastifyServerOptions } from 'fastify';
 
 import type { Config } from './config/config.js';
 import type { Db } from './db/client.js';
 import { DevfleetError, errorCatalog, type ErrorCode } from './errors.js';
+import { LiveHub } from './live/hub.js';
 import { webDistDir } from './paths.js';
 import { changeRoutes } from './routes/changes.js';
 import { enrollRoutes } from './routes/enroll.js';
 import { healthRoutes } from './routes/health.js';
+import { liveRoutes } from './routes/live.js';
 import { machineRoutes } from './routes/machines.js';
 import { reportRoutes } from './routes/reports.js';
 import { seriesRoutes } from './routes/series.js';
@@ -19,6 +22,7 @@ export interface AppOptions {
   enrollSecret: string;
   logger?: FastifyServerOptions['logger'];
   webDir?: string;
+  hub?: LiveHub;
 }
 
 /** Builds the Fastify app without listening: tests inject into it, server.ts runs it. */
@@ -43,12 +47,17 @@ export async function buildApp(options: AppOptions) {
       .send({ error: { code: 'DEVFLEET_NOT_FOUND', message: `No route for ${request.method}` } });
   });
 
+  const hub = options.hub ?? new LiveHub();
+  app.addHook('onClose', async () => hub.closeAll());
+  await app.register(fastifyWebsocket, { options: { maxPayload: 4096 } });
+
   await app.register(healthRoutes, { checkDatabase: () => db.$client.open });
   await app.register(enrollRoutes, { db, enrollSecret });
-  await app.register(reportRoutes, { db });
+  await app.register(reportRoutes, { db, hub });
   await app.register(machineRoutes, { db });
   await app.register(seriesRoutes, { db });
   await app.register(changeRoutes, { db });
+  await app.register(liveRoutes, { hub });
   await app.register(webRoutes, { dir: options.webDir ?? webDistDir });
 
   return app;

@@ -151,3 +151,23 @@ export type SeriesSummary = Static<typeof SeriesSummary>;
 export type SeriesPoint = Static<typeof SeriesPoint>;
 export type SeriesList = Static<typeof SeriesList>;
 export type SeriesResponse = Static<typeof SeriesResponse>;
+
+/** What the server pushes to open dashboards over the websocket at /api/v1/live. */
+export const LiveEvent = Type.Union([
+  Type.Object({ type: Type.Literal('hello'), at: Type.String() }),
+  Type.Object({
+    type: Type.Literal('report'),
+    machineId: Type.String(),
+    hostname: Type.String(),
+    reportId: Type.String(),
+    at: Type.String(),
+  }),
+  Type.Object({
+    type: Type.Literal('alert'),
+    alertId: Type.String(),
+    status: Type.String(),
+    at: Type.String(),
+  }),
+]);
+
+export type LiveEvent = Static<typeof LiveEvent>;

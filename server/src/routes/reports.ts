@@ -6,10 +6,14 @@ import type { Db } from '../db/client.js';
 import { findActiveMachineByKeyHash } from '../db/machine-repository.js';
 import { recordReport } from '../db/report-repository.js';
 import { DevfleetError } from '../errors.js';
+import type { LiveHub } from '../live/hub.js';
 
 const accepted: readonly number[] = ACCEPTED_SCHEMA_VERSIONS;
 
-export const reportRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { db }) => {
+export const reportRoutes: FastifyPluginAsyncTypebox<{ db: Db; hub: LiveHub }> = async (
+  app,
+  { db, hub },
+) => {
   app.post(
     '/api/v1/reports',
     {
@@ -38,6 +42,15 @@ export const reportRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, {
       const { duplicate } = recordReport(db, machineId, report, Date.now());
 
       request.log.info({ machineId, reportId: report.reportId, duplicate }, 'report stored');
+      if (!duplicate) {
+        hub.publish({
+          type: 'report',
+          machineId,
+          hostname: report.host.hostname,
+          reportId: report.reportId,
+          at: new Date().toISOString(),
+        });
+      }
       return reply
         .code(duplicate ? 200 : 201)
         .send({ reportId: report.reportId, machineId, duplicate });
