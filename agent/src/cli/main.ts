@@ -1,0 +1,69 @@
+import { Command, CommanderError } from 'commander';
+
+import { AgentError } from '../config/agent-error.js';
+import { registerCollectCommand } from './collect-command.js';
+import { registerEnrollCommand } from './enroll-command.js';
+import { registerParseCommand } from './parse-command.js';
+import { registerReportCommand } from './report-command.js';
+import { readAgentVersion } from './version.js';
+
+const EXIT_FAILURE = 1;
+const EXIT_USAGE = 2;
+
+/** Runs the agent with process-style argv (node, script, ...args) and returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (error) {
+    return reportError(error, argv.includes('--verbose'));
+  }
+}
+
+function buildProgram(): Command {
+  const program = new Command('devfleet-agent')
+    .description('reports this machine’s Docker and WSL environment to a devfleet server')
+    .version(readAgentVersion())
+    .option('--verbose', 'print debug lines to stderr')
+    // Commander would call process.exit; main returns the code instead, and prints usage
+    // errors in the same `error CODE: message` form as every other failure.
+    .exitOverride()
+    .configureOutput({ outputError: () => undefined });
+
+  registerEnrollCommand(program);
+  registerCollectCommand(program);
+  registerReportCommand(program);
+  registerParseCommand(program);
+
+  return program;
+}
+
+/** The one place where failures become output and an exit code. */
+function reportError(error: unknown, verbose: boolean): number {
+  if (error instanceof CommanderError) {
+    // --help and --version arrive here too, with exit code 0 and their text already printed.
+    if (error.exitCode === 0) return 0;
+    printError(
+      'AGENT_USAGE',
+      `${error.message.replace(/^error: /, '')}; see devfleet-agent --help`,
+    );
+    return EXIT_USAGE;
+  }
+
+  if (error instanceof AgentError) {
+    printError(error.code, error.message);
+    if (verbose && error.cause instanceof Error) process.stderr.write(`${error.cause.stack}\n`);
+    return EXIT_FAILURE;
+  }
+
+  const message = error instanceof Error ? error.message : String(error);
+  printError('AGENT_INTERNAL', `${message} (a bug in the agent; run with --verbose for details)`);
+  if (verbose && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+  return EXIT_FAILURE;
+}
+
+function printError(code: string, message: string): void {
+  process.stderr.write(`error ${code}: ${message}\n`);
+}

@@ -1,0 +1,124 @@
+import { readFile } from 'node:fs/promises';
+
+import { Option, type Command } from 'commander';
+
+import { AgentError } from '../config/agent-error.js';
+import { PARSE_KINDS, parseAny, type ParsedPart, type ParseKind } from '../parsers/index.js';
+import { printLine } from './output.js';
+
+interface ParseOptions {
+  kind?: ParseKind;
+  json?: boolean;
+}
+
+/** `devfleet-agent parse FILE [--kind K] [--json]`: what the agent reads in a saved output. */
+export function registerParseCommand(program: Command): void {
+  program
+    .command('parse')
+    .description('read a saved command output, config file or pasted bug report; sends nothing')
+    .argument('<file>', 'the file to read (any encoding: UTF-8, UTF-16 with or without BOM)')
+    .addOption(
+      new Option(
+        '--kind <kind>',
+        'read the whole file as this kind instead of detecting it',
+      ).choices([...PARSE_KINDS]),
+    )
+    .option('--json', 'print the parsed facts as JSON')
+    .action(async (file: string, options: ParseOptions) => {
+      const bytes = await readInput(file);
+      const parsed = parseAny(bytes, options.kind);
+      printLine(
+        options.json
+          ? JSON.stringify({ parts: parsed.value, warnings: parsed.warnings }, null, 2)
+          : formatParts(parsed.value, parsed.warnings),
+      );
+    });
+}
+
+async function readInput(file: string): Promise<Uint8Array> {
+  try {
+    return await readFile(file);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new AgentError('AGENT_USAGE', `cannot read ${file}: ${reason}`, { cause: error });
+  }
+}
+
+function formatParts(parts: ParsedPart[], warnings: string[]): string {
+  const blocks = parts.map((part, index) => {
+    const where = `line ${part.startLine}${part.command ? `, after "${part.command}"` : ''}`;
+    const lines = [`#${index + 1} ${part.kind} (${where})`, ...summarize(part)];
+    for (const warning of part.warnings) lines.push(`  warning: ${warning}`);
+    return lines.join('\n');
+  });
+  for (const warning of warnings) blocks.push(`warning: ${warning}`);
+  return blocks.length > 0 ? blocks.join('\n\n') : 'nothing found';
+}
+
+function summarize(part: ParsedPart): string[] {
+  const facts: [string, unknown][] = [];
+  switch (part.kind) {
+    case 'docker-version': {
+      const { client, server, desktop, daemon } = part.value;
+      facts.push(['client', client ? `${client.version} (${client.os}/${client.arch})` : null]);
+      facts.push(['context', client?.context]);
+      facts.push(['engine', server?.version]);
+      facts.push(['desktop', desktop ? `${desktop.version} (build ${desktop.build})` : null]);
+      facts.push(['daemon', daemon.state], ['error', daemon.error]);
+      break;
+    }
+    case 'docker-info': {
+      const { engine, daemon, plugins, context } = part.value;
+      facts.push(['engine', engine?.serverVersion], ['backend', engine?.backend]);
+      facts.push(['kernel', engine?.kernelVersion], ['cpus', engine?.cpus]);
+      facts.push(['memory', engine?.memoryBytes], ['context', context]);
+      facts.push(['plugins', plugins.map((plugin) => `${plugin.name} ${plugin.version}`)]);
+      facts.push(['daemon', daemon.state], ['error', daemon.error]);
+      break;
+    }
+    case 'plugin-versions':
+      facts.push(...part.value.map((tool): [string, unknown] => [tool.name, tool.version]));
+      break;
+    case 'desktop-version':
+      facts.push(['desktop', part.value.version], ['build', part.value.build]);
+      break;
+    case 'wsl-version':
+      facts.push(['wsl', part.value.version], ['kernel', part.value.kernelVersion]);
+      facts.push(['windows', part.value.windowsVersion], ['inbox', part.value.inbox || null]);
+      break;
+    case 'wsl-list':
+      facts.push(['default', part.value.defaultDistro]);
+      for (const distro of part.value.distros) {
+        facts.push([distro.name, `${distro.state}, WSL ${distro.version ?? '?'}`]);
+      }
+      break;
+    case 'wsl-status':
+      facts.push(['default', part.value.defaultDistro]);
+      facts.push(['version', part.value.defaultVersion], ['kernel', part.value.kernelVersion]);
+      break;
+    case 'wslconfig':
+    case 'wsl-conf':
+      for (const entry of part.value) {
+        const bytes = entry.bytes === null ? '' : ` (${entry.bytes} bytes)`;
+        facts.push([`[${entry.section}] ${entry.key}`, `${entry.value}${bytes}`]);
+      }
+      break;
+    case 'desktop-settings': {
+      const settings = part.value?.settings;
+      facts.push(['memory MiB', settings?.memoryMiB], ['cpus', settings?.cpus]);
+      facts.push(['WSL engine', settings?.wslEngineEnabled]);
+      facts.push(['settings version', part.value?.settingsVersion]);
+      break;
+    }
+    case 'buildx-history':
+      for (const build of part.value) {
+        facts.push([build.ref ?? build.name ?? '?', `${build.status} ${build.durationMs} ms`]);
+      }
+      break;
+    case 'unknown':
+      break;
+  }
+  return facts
+    .filter(([, value]) => value !== null && value !== undefined && value !== '')
+    .map(([label, value]) => `  ${label}: ${Array.isArray(value) ? value.join(', ') : value}`);
+}

@@ -1,0 +1,94 @@
+import { randomUUID } from 'node:crypto';
+import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import Type, { type Static } from 'typebox';
+import { Value } from 'typebox/value';
+
+import { AgentError } from './agent-error.js';
+import { resolveConfigDir } from './config-dir.js';
+
+export const AgentConfig = Type.Object({
+  serverUrl: Type.String({ minLength: 1 }),
+  machineId: Type.String({ minLength: 1 }),
+  machineKey: Type.String({ minLength: 1 }),
+});
+
+export type AgentConfig = Static<typeof AgentConfig>;
+
+const CONFIG_FILE = 'agent.json';
+
+export function defaultConfigPath(): string {
+  const dir = resolveConfigDir({
+    platform: process.platform,
+    env: process.env,
+    homeDir: os.homedir(),
+  });
+  return path.join(dir, CONFIG_FILE);
+}
+
+export async function loadConfig(file: string): Promise<AgentConfig> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    if (isErrnoCode(error, 'ENOENT')) {
+      throw new AgentError(
+        'AGENT_NOT_ENROLLED',
+        'this machine is not enrolled; run: devfleet-agent enroll --server URL --secret SECRET',
+      );
+    }
+    throw new AgentError('AGENT_CONFIG_INVALID', `cannot read ${file}: ${describe(error)}`, {
+      cause: error,
+    });
+  }
+
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw invalidConfig(file, 'it is not JSON', error);
+  }
+  if (!Value.Check(AgentConfig, parsed)) throw invalidConfig(file, 'fields are missing');
+  return parsed;
+}
+
+/**
+ * Writes the enrollment readable by the user only: the machine key is a bearer credential.
+ * The file is written beside its final name and renamed, so a crash never leaves half a config.
+ */
+export async function saveConfig(file: string, config: AgentConfig): Promise<void> {
+  const dir = path.dirname(file);
+  const temp = path.join(dir, `.${CONFIG_FILE}.${randomUUID()}.tmp`);
+
+  try {
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    // mkdir leaves an existing directory's mode alone, and the umask can widen a new one.
+    await chmod(dir, 0o700);
+
+    await writeFile(temp, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
+    await chmod(temp, 0o600);
+    await rename(temp, file);
+  } catch (error) {
+    await rm(temp, { force: true }).catch(() => undefined);
+    throw new AgentError('AGENT_CONFIG_UNWRITABLE', `cannot write ${file}: ${describe(error)}`, {
+      cause: error,
+    });
+  }
+}
+
+function invalidConfig(file: string, why: string, cause?: unknown): AgentError {
+  return new AgentError(
+    'AGENT_CONFIG_INVALID',
+    `${file} is damaged (${why}); enroll again with: devfleet-agent enroll --server URL --secret SECRET`,
+    { cause },
+  );
+}
+
+function isErrnoCode(error: unknown, code: string): boolean {
+  return error instanceof Error && (error as NodeJS.ErrnoException).code === code;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

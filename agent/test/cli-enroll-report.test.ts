@@ -1,0 +1,142 @@
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+
+import { Report } from '@devfleet/wire';
+import { Value } from 'typebox/value';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+import { agentEnv, runAgent } from './helpers/agent-process.js';
+import { startFakeServer, type Reply } from './helpers/fake-server.js';
+
+const enrolled = { machineId: 'machine-1', machineKey: 'key-1' };
+const rejected = (code: string) => ({ status: 401, body: { error: { code, message: 'no' } } });
+
+describe('devfleet-agent enroll and report', () => {
+  let home: string;
+  let emptyPath: string;
+  let server: Awaited<ReturnType<typeof startFakeServer>> | undefined;
+
+  beforeEach(async () => {
+    home = await mkdtemp(path.join(os.tmpdir(), 'devfleet-home-'));
+    emptyPath = await mkdtemp(path.join(os.tmpdir(), 'devfleet-path-'));
+  });
+
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+    await rm(home, { recursive: true, force: true });
+    await rm(emptyPath, { recursive: true, force: true });
+  });
+
+  // PATH holds no docker, so `report` collects quickly and deterministically.
+  const agent = (args: string[]) =>
+    runAgent(args, agentEnv({ DEVFLEET_AGENT_HOME: home, PATH: emptyPath }));
+
+  const serve = async (reply: Reply) => {
+    server = await startFakeServer(reply);
+    return server;
+  };
+
+  it('enrolls, stores the key readable by the user only, and sends a report', async () => {
+    const fake = await serve((req) =>
+      req.url === '/api/v1/enroll'
+        ? { status: 201, body: enrolled }
+        : { status: 202, body: { reportId: 'r', machineId: 'machine-1', duplicate: false } },
+    );
+
+    const enroll = await agent(['enroll', '--server', fake.url, '--secret', 'team-secret']);
+    expect(enroll.stderr).toBe('');
+    expect(enroll.exitCode).toBe(0);
+    expect(fake.received[0]?.body).toMatchObject({
+      secret: 'team-secret',
+      hostname: os.hostname(),
+    });
+
+    const file = path.join(home, 'agent.json');
+    expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({ serverUrl: fake.url, ...enrolled });
+    if (process.platform !== 'win32') expect((await stat(file)).mode & 0o777).toBe(0o600);
+
+    const report = await agent(['report']);
+    expect(report.exitCode).toBe(0);
+    const sent = fake.received[1];
+    expect(sent?.url).toBe('/api/v1/reports');
+    expect(sent?.headers.authorization).toBe('Bearer key-1');
+    expect(Value.Check(Report, sent?.body)).toBe(true);
+    expect(report.stdout).toContain((sent?.body as Report).reportId);
+  });
+
+  it('gives every report its own id', async () => {
+    const fake = await serve((req) =>
+      req.url === '/api/v1/enroll' ? { status: 201, body: enrolled } : { status: 202, body: {} },
+    );
+    await agent(['enroll', '--server', fake.url, '--secret', 's']);
+
+    await agent(['report']);
+    await agent(['report']);
+    const ids = fake.received.slice(1).map((req) => (req.body as Report).reportId);
+    expect(new Set(ids).size).toBe(2);
+  });
+
+  it('explains a wrong enrollment secret', async () => {
+    const fake = await serve(() => rejected('DEVFLEET_ENROLL_SECRET_INVALID'));
+
+    const run = await agent(['enroll', '--server', fake.url, '--secret', 'wrong']);
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).toMatch(/^error AGENT_ENROLL_REJECTED: .*DEVFLEET_ENROLL_SECRET_INVALID/);
+  });
+
+  it('says when the server cannot be reached', async () => {
+    const fake = await serve(() => ({ status: 500, body: {} }));
+    const url = fake.url;
+    await fake.close();
+    server = undefined;
+
+    const run = await agent(['enroll', '--server', url, '--secret', 's']);
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).toMatch(/^error AGENT_SERVER_UNREACHABLE: cannot reach .*ECONNREFUSED/);
+  });
+
+  it('rejects a malformed server URL before sending anything', async () => {
+    const run = await agent(['enroll', '--server', 'fleet.example.com', '--secret', 's']);
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).toMatch(/^error AGENT_SERVER_URL_INVALID: /);
+  });
+
+  it('tells an unenrolled machine to enroll', async () => {
+    const run = await agent(['report']);
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).toMatch(/^error AGENT_NOT_ENROLLED: .*devfleet-agent enroll --server/);
+  });
+
+  it('explains a revoked key and how to enroll again', async () => {
+    const fake = await serve((req) =>
+      req.url === '/api/v1/enroll' ? { status: 201, body: enrolled } : rejected('MACHINE_REVOKED'),
+    );
+    await agent(['enroll', '--server', fake.url, '--secret', 's']);
+
+    const run = await agent(['report']);
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).toMatch(/^error AGENT_KEY_REJECTED: .*revoked/);
+    expect(run.stderr).toContain(`enroll --server ${fake.url}`);
+  });
+
+  it('fails when the server refuses the report', async () => {
+    const fake = await serve((req) =>
+      req.url === '/api/v1/enroll'
+        ? { status: 201, body: enrolled }
+        : { status: 413, body: { error: { code: 'DEVFLEET_REPORT_TOO_LARGE', message: 'big' } } },
+    );
+    await agent(['enroll', '--server', fake.url, '--secret', 's']);
+
+    const run = await agent(['report']);
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).toMatch(/^error AGENT_REPORT_REJECTED: .*DEVFLEET_REPORT_TOO_LARGE/);
+  });
+
+  it('reports a usage error with its code and exit code 2', async () => {
+    const run = await agent(['enroll', '--server', 'http://x']);
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toMatch(/^error AGENT_USAGE: .*--secret/);
+  });
+});
