@@ -53,16 +53,16 @@ describe.skipIf(!chromiumAvailable())('fleet page in headless Chromium', () => {
       const row = page.locator(`[data-machine-id="${machine.id}"]`);
       await row.waitFor({ timeout: 15_000 });
 
-      await expect.poll(() => row.textContent()).toContain(machine.hostname);
+      expect(await row.locator('[data-column=host]').textContent()).toContain(machine.hostname);
       const engine = machine.environment?.engineVersion;
       if (engine) expect(await row.textContent()).toContain(engine);
       await page.screenshot({ path: screenshotPath('fleet-1440'), fullPage: true });
 
       await row.getByRole('link', { name: machine.hostname }).click();
       await page.waitForURL(new RegExp(`#/machines/${machine.id}$`));
-      await expect
-        .poll(() => page.textContent('body'))
-        .toContain(machine.environment?.osName ?? '');
+      const osField = page.locator('[data-page=machine] [data-field=osName]');
+      await osField.waitFor({ timeout: 15_000 });
+      expect(await osField.textContent()).toContain(machine.environment?.osName ?? '');
       await page.screenshot({ path: screenshotPath('machine-1440'), fullPage: true });
 
       await page.setViewportSize({ width: 390, height: 844 });

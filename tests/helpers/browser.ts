@@ -3,7 +3,7 @@ import path from 'node:path';
 
 import { chromium, type Browser } from 'playwright-core';
 
-import { repoRoot, tempDir } from './processes.js';
+import { repoRoot } from './processes.js';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const screenshotDir = path.join(repoRoot, 'test-output', 'screenshots');
@@ -15,11 +15,10 @@ export function chromiumAvailable(): boolean {
 }
 
 /**
- * Debian's Chromium, headless, with a fresh profile. The flags keep it from calling out to
- * Google's services, which this machine's closed network refuses.
+ * Debian's Chromium, headless. Playwright gives every launch a fresh temporary profile; the
+ * flags keep Chromium from calling out to Google's services, which this closed network refuses.
  */
 export async function launchBrowser(): Promise<{ browser: Browser; close: () => Promise<void> }> {
-  const profile = tempDir('chromium');
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
@@ -31,16 +30,12 @@ export async function launchBrowser(): Promise<{ browser: Browser; close: () => 
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
-      `--user-data-dir=${profile}`,
     ],
   });
 
   return {
     browser,
-    close: async () => {
-      await browser.close();
-      fs.rmSync(profile, { recursive: true, force: true });
-    },
+    close: () => browser.close(),
   };
 }
 

@@ -13,6 +13,8 @@ export interface LevelShiftOptions {
   minEffect: number;
   /** One-sided significance of recent against baseline. */
   alpha: number;
+  /** How many windows ending one, two… samples earlier must show the same shift. */
+  confirm: number;
 }
 
 /** A level shift with no recorded change event to blame (an antivirus update, a fuller disk). */
@@ -41,6 +43,7 @@ export const defaultLevelShiftOptions: LevelShiftOptions = {
   maxBaseline: 30,
   minEffect: 0.15,
   alpha: 1e-4,
+  confirm: 1,
 };
 
 /**
@@ -54,6 +57,17 @@ export function detectLevelShift(
 ): LevelShift | null {
   const opts = { ...defaultLevelShiftOptions, ...options };
   const ordered = chronological(samples);
+  const latest = shiftAtEnd(ordered, opts);
+  if (!latest) return null;
+
+  for (let drop = 1; drop <= opts.confirm; drop++) {
+    const earlier = shiftAtEnd(ordered.slice(0, -drop), opts);
+    if (earlier?.kind !== latest.kind) return null;
+  }
+  return latest;
+}
+
+function shiftAtEnd(ordered: readonly Sample[], opts: LevelShiftOptions): LevelShift | null {
   if (ordered.length < opts.recent + opts.minBaseline) return null;
 
   const recentSamples = ordered.slice(-opts.recent);

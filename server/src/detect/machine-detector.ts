@@ -14,6 +14,11 @@ export interface AssessOptions {
   minEffect: number;
   /** One-sided significance level of the rank test in the direction of the change. */
   alpha: number;
+  /**
+   * How many shorter after-windows (without the newest 1, 2… samples) must show the same verdict.
+   * Ingestion asks again at every report, and noise that crosses the threshold once rarely stays.
+   */
+  confirm: number;
 }
 
 export interface Assessment {
@@ -39,6 +44,7 @@ export const defaultAssessOptions: AssessOptions = {
   maxWindow: 30,
   minEffect: 0.1,
   alpha: 0.001,
+  confirm: 1,
 };
 
 /**
@@ -58,9 +64,16 @@ export function assessChange(
   const shift = logRatio(beforeValues, afterValues);
   const effect = Math.expm1(shift);
   const test = mannWhitneyU(beforeValues, afterValues, shift >= 0 ? 'greater' : 'less');
+  let kind = classifyShift(shift, test.pValue, opts);
+  for (let drop = 1; drop <= opts.confirm && kind !== 'none'; drop++) {
+    const shorter = afterValues.slice(0, -drop);
+    if (shorter.length < opts.minAfter || verdict(beforeValues, shorter, opts) !== kind) {
+      kind = 'none';
+    }
+  }
 
   return {
-    kind: classifyShift(shift, test.pValue, opts),
+    kind,
     effect,
     pValue: test.pValue,
     confidence: confidence(test.pValue),
@@ -69,6 +82,12 @@ export function assessChange(
     beforeMedianMs: Math.exp(medianLog(beforeValues)),
     afterMedianMs: Math.exp(medianLog(afterValues)),
   };
+}
+
+function verdict(before: number[], after: number[], opts: AssessOptions): ChangeKind {
+  const shift = logRatio(before, after);
+  const test = mannWhitneyU(before, after, shift >= 0 ? 'greater' : 'less');
+  return classifyShift(shift, test.pValue, opts);
 }
 
 /**

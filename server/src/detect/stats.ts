@@ -1,4 +1,4 @@
-import { errorFunction, median, medianAbsoluteDeviation, wilcoxonRankSum } from 'simple-statistics';
+import { errorFunction, median, medianAbsoluteDeviation } from 'simple-statistics';
 
 /** Which way the second sample is expected to differ from the first. */
 export type Alternative = 'greater' | 'less' | 'two-sided';
@@ -63,8 +63,7 @@ export function mannWhitneyU(
   const m = y.length;
   if (n === 0 || m === 0) throw new RangeError('mannWhitneyU needs two non-empty samples');
 
-  const u = wilcoxonRankSum([...y], [...x]) - (m * (m + 1)) / 2;
-  const tieTerm = sumTieCubes([...x, ...y]);
+  const { u, tieTerm } = countPairs(x, y);
   const mean = (n * m) / 2;
   const total = n + m;
   const variance = ((n * m) / 12) * (total + 1 - tieTerm / (total * (total - 1)));
@@ -103,8 +102,8 @@ export function stratifiedRankTest(
     if (n === 0 || m === 0) continue;
 
     const total = n + m;
-    const u = wilcoxonRankSum([...y], [...x]) - (m * (m + 1)) / 2;
-    const v = ((n * m) / 12) * (total + 1 - sumTieCubes([...x, ...y]) / (total * (total - 1)));
+    const { u, tieTerm } = countPairs(x, y);
+    const v = ((n * m) / 12) * (total + 1 - tieTerm / (total * (total - 1)));
     score += (u - (n * m) / 2) / (total + 1);
     variance += v / (total + 1) ** 2;
   }
@@ -130,32 +129,65 @@ function pickTail(alternative: Alternative, lower: number, upper: number): numbe
   }
 }
 
-/** Σ(t³ - t) over groups of equal values: the tie correction of the variance of U. */
-function sumTieCubes(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  let sum = 0;
+/**
+ * U (pairs with y above x, ties one half) and the tie term Σ(t³ - t) over groups of equal values.
+ * Counting against the sorted x's instead of ranking objects: ingestion calls this for every new
+ * sample of every series, so it stays allocation-light.
+ */
+function countPairs(x: readonly number[], y: readonly number[]): { u: number; tieTerm: number } {
+  const xs = Float64Array.from(x).sort();
+  let u = 0;
+  for (const value of y) {
+    const below = lowerBound(xs, value);
+    u += below + (upperBound(xs, value) - below) / 2;
+  }
+
+  const pooled = Float64Array.from([...x, ...y]).sort();
+  let tieTerm = 0;
   let run = 1;
-  for (let i = 1; i <= sorted.length; i++) {
-    if (i < sorted.length && sorted[i] === sorted[i - 1]) {
+  for (let i = 1; i <= pooled.length; i++) {
+    if (i < pooled.length && pooled[i] === pooled[i - 1]) {
       run++;
       continue;
     }
-    sum += run ** 3 - run;
+    tieTerm += run ** 3 - run;
     run = 1;
   }
-  return sum;
+  return { u, tieTerm };
+}
+
+function lowerBound(sorted: Float64Array, value: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((sorted[mid] ?? 0) < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function upperBound(sorted: Float64Array, value: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((sorted[mid] ?? 0) <= value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 // Per (n, m): cumulative P(U ≤ u). Ingestion asks for the same few window sizes over and over, and
 // the table for 30 × 30 costs ~1 ms to build, so each is built once per process (at most 40², small).
-const exactCdfCache = new Map<string, Float64Array>();
+const exactCdfCache = new Map<number, Float64Array>();
 
 /**
  * Cumulative distribution of U for sizes n and m under the null hypothesis, from the recurrence
  * N(u; n, m) = N(u; n - 1, m) + N(u - n; n, m - 1) on the number of orderings with U = u.
  */
 function exactUCdf(n: number, m: number): Float64Array {
-  const key = `${n}:${m}`;
+  const key = n * (maxExactSide + 1) + m;
   const cached = exactCdfCache.get(key);
   if (cached) return cached;
 

@@ -26,7 +26,7 @@ export function deriveEnvironment(
     cpus: host.cpus,
     memoryBytes: host.memoryBytes,
     daemonState: docker.daemon.state,
-    daemonError: docker.daemon.error,
+    daemonError: docker.daemon.error || null,
     desktopVersion: docker.desktop?.version ?? null,
     desktopBuild: docker.desktop?.build ?? null,
     engineVersion: docker.server?.version ?? docker.engine?.serverVersion ?? null,
