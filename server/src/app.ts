@@ -7,6 +7,7 @@ import type { Db } from './db/client.js';
 import { DevfleetError, errorCatalog, type ErrorCode } from './errors.js';
 import { LiveHub } from './live/hub.js';
 import { webDistDir } from './paths.js';
+import { alertRoutes } from './routes/alerts.js';
 import { changeRoutes } from './routes/changes.js';
 import { enrollRoutes } from './routes/enroll.js';
 import { healthRoutes } from './routes/health.js';
@@ -57,6 +58,7 @@ export async function buildApp(options: AppOptions) {
   await app.register(machineRoutes, { db });
   await app.register(seriesRoutes, { db });
   await app.register(changeRoutes, { db });
+  await app.register(alertRoutes, { db, hub });
   await app.register(liveRoutes, { hub });
   await app.register(webRoutes, { dir: options.webDir ?? webDistDir });
 

@@ -15,6 +15,7 @@ export const errorCatalog = {
     status: 409,
     message: 'This report id was already used by another machine',
   },
+  DEVFLEET_ALERT_STATE_CONFLICT: { status: 409, message: 'The alert is not in a state for that' },
   DEVFLEET_REPORT_TOO_LARGE: { status: 413, message: 'The request body is too large' },
   DEVFLEET_UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Send application/json' },
   DEVFLEET_SCHEMA_VERSION_UNSUPPORTED: {

@@ -171,3 +171,53 @@ export const LiveEvent = Type.Union([
 ]);
 
 export type LiveEvent = Static<typeof LiveEvent>;
+
+export const AlertStatus = Type.Union([
+  Type.Literal('open'),
+  Type.Literal('acknowledged'),
+  Type.Literal('resolved'),
+]);
+
+export const AlertMachine = Type.Object({
+  machineId: Type.String(),
+  hostname: Type.String(),
+  effect: Type.Number(),
+  pValue: Type.Number(),
+  beforeCount: Type.Integer(),
+  afterCount: Type.Integer(),
+  beforeMedianMs: Type.Number(),
+  afterMedianMs: Type.Number(),
+  changeAt: Nullable(Type.String()),
+});
+
+export const Alert = Type.Object({
+  id: Type.String(),
+  scope: Type.Union([Type.Literal('machine'), Type.Literal('fleet')]),
+  kind: Type.Union([Type.Literal('regression'), Type.Literal('unattributed')]),
+  series: Type.String(),
+  transition: Nullable(
+    Type.Object({
+      field: Type.String(),
+      from: Nullable(Type.String()),
+      to: Nullable(Type.String()),
+    }),
+  ),
+  title: Type.String(),
+  status: AlertStatus,
+  effect: Type.Number(),
+  openedAt: Type.String(),
+  updatedAt: Type.String(),
+  acknowledgedAt: Nullable(Type.String()),
+  resolvedAt: Nullable(Type.String()),
+  resolution: Nullable(Type.Union([Type.Literal('returned'), Type.Literal('manual')])),
+  machines: Type.Array(AlertMachine),
+  /** Before/after samples, control group and the numbers behind the verdict. */
+  evidence: Type.Record(Type.String(), Type.Unknown()),
+});
+
+export const AlertList = Type.Object({ alerts: Type.Array(Alert) });
+
+export type AlertStatus = Static<typeof AlertStatus>;
+export type AlertMachine = Static<typeof AlertMachine>;
+export type Alert = Static<typeof Alert>;
+export type AlertList = Static<typeof AlertList>;

@@ -135,6 +135,80 @@ export const samples = sqliteTable(
   ],
 );
 
+/**
+ * A detected regression (or an unexplained level shift) with its evidence. One alert per
+ * `dedupeKey`: a fleet alert per transition and series gathers its machines in alert_machines.
+ */
+export const alerts = sqliteTable(
+  'alerts',
+  {
+    id: text('id').primaryKey(),
+    dedupeKey: text('dedupe_key').notNull(),
+    scope: text('scope', { enum: ['machine', 'fleet'] }).notNull(),
+    kind: text('kind', { enum: ['regression', 'unattributed'] }).notNull(),
+    series: text('series').notNull(),
+    field: text('field'),
+    fromValue: text('from_value'),
+    toValue: text('to_value'),
+    title: text('title').notNull(),
+    status: text('status', { enum: ['open', 'acknowledged', 'resolved'] }).notNull(),
+    effect: real('effect').notNull(),
+    openedAt: integer('opened_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+    acknowledgedAt: integer('acknowledged_at'),
+    resolvedAt: integer('resolved_at'),
+    resolution: text('resolution', { enum: ['returned', 'manual'] }),
+    evidence: text('evidence', { mode: 'json' }).notNull().$type<Record<string, unknown>>(),
+  },
+  (t) => [
+    uniqueIndex('alerts_dedupe_key_idx').on(t.dedupeKey),
+    index('alerts_status_updated_idx').on(t.status, t.updatedAt),
+  ],
+);
+
+export const alertMachines = sqliteTable(
+  'alert_machines',
+  {
+    alertId: text('alert_id')
+      .notNull()
+      .references(() => alerts.id),
+    machineId: text('machine_id')
+      .notNull()
+      .references(() => machines.id),
+    effect: real('effect').notNull(),
+    pValue: real('p_value').notNull(),
+    beforeCount: integer('before_count').notNull(),
+    afterCount: integer('after_count').notNull(),
+    beforeMedianMs: real('before_median_ms').notNull(),
+    afterMedianMs: real('after_median_ms').notNull(),
+    changeAt: integer('change_at'),
+    resolvedAt: integer('resolved_at'),
+  },
+  (t) => [
+    uniqueIndex('alert_machines_pk_idx').on(t.alertId, t.machineId),
+    index('alert_machines_machine_idx').on(t.machineId),
+  ],
+);
+
+/** Every attempt to tell a webhook about an alert, so a lost notification is visible. */
+export const webhookDeliveries = sqliteTable(
+  'webhook_deliveries',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    alertId: text('alert_id')
+      .notNull()
+      .references(() => alerts.id),
+    event: text('event').notNull(),
+    format: text('format', { enum: ['slack', 'json'] }).notNull(),
+    status: text('status', { enum: ['pending', 'delivered', 'failed'] }).notNull(),
+    attempts: integer('attempts').notNull(),
+    lastError: text('last_error'),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [index('webhook_deliveries_alert_idx').on(t.alertId)],
+);
+
 export const users = sqliteTable('users', {
   id: integer('id').primaryKey({ autoIncrement: true }),
   username: text('username').notNull().unique(),

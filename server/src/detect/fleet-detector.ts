@@ -3,6 +3,7 @@ import { median } from 'simple-statistics';
 import {
   assessChange,
   classifyShift,
+  setAsideExtreme,
   defaultAssessOptions,
   type AssessOptions,
   type Assessment,
@@ -141,11 +142,14 @@ function assessMovers(movers: readonly Mover[], opts: AssessOptions): AssessedMo
     const assessment = assessChange(mover.before, mover.after, opts);
     if (!assessment) continue;
 
+    // Each machine's own cold first build after the update is set aside, as in its assessment.
+    const before = nearestBefore(mover.before, opts.maxWindow);
+    const after = setAsideExtreme(before, nearestAfter(mover.after, opts.maxWindow));
     assessed.push({
       verdict: { machineId: mover.machineId, assessment },
       changedAt: mover.changedAt,
-      before: nearestBefore(mover.before, opts.maxWindow),
-      after: nearestAfter(mover.after, opts.maxWindow),
+      before,
+      after,
     });
   }
   return assessed;
@@ -167,16 +171,15 @@ function compareWithControl(
   const windows = controls
     .map((c) => {
       const ordered = chronological(c.samples);
-      return {
-        before: nearestBefore(
-          ordered.filter((s) => s.at < splitAt),
-          opts.machine.maxWindow,
-        ),
-        after: nearestAfter(
-          ordered.filter((s) => s.at >= splitAt && s.at <= lastAt),
-          opts.machine.maxWindow,
-        ),
-      };
+      const before = nearestBefore(
+        ordered.filter((s) => s.at < splitAt),
+        opts.machine.maxWindow,
+      );
+      const after = nearestAfter(
+        ordered.filter((s) => s.at >= splitAt && s.at <= lastAt),
+        opts.machine.maxWindow,
+      );
+      return { before, after: setAsideExtreme(before, after) };
     })
     .filter(
       (w) => w.before.length >= opts.machine.minBefore && w.after.length >= opts.machine.minAfter,

@@ -61,33 +61,51 @@ export function assessChange(
   const afterValues = nearestAfter(after, opts.maxWindow);
   if (beforeValues.length < opts.minBefore || afterValues.length < opts.minAfter) return null;
 
-  const shift = logRatio(beforeValues, afterValues);
-  const effect = Math.expm1(shift);
-  const test = mannWhitneyU(beforeValues, afterValues, shift >= 0 ? 'greater' : 'less');
-  let kind = classifyShift(shift, test.pValue, opts);
+  const judged = judge(beforeValues, afterValues, opts);
+  let kind = judged.kind;
   for (let drop = 1; drop <= opts.confirm && kind !== 'none'; drop++) {
     const shorter = afterValues.slice(0, -drop);
-    if (shorter.length < opts.minAfter || verdict(beforeValues, shorter, opts) !== kind) {
+    if (shorter.length < opts.minAfter || judge(beforeValues, shorter, opts).kind !== kind) {
       kind = 'none';
     }
   }
 
   return {
     kind,
-    effect,
-    pValue: test.pValue,
-    confidence: confidence(test.pValue),
+    effect: Math.expm1(judged.shift),
+    pValue: judged.pValue,
+    confidence: confidence(judged.pValue),
     beforeCount: beforeValues.length,
     afterCount: afterValues.length,
     beforeMedianMs: Math.exp(medianLog(beforeValues)),
-    afterMedianMs: Math.exp(medianLog(afterValues)),
+    afterMedianMs: Math.exp(medianLog(judged.kept)),
   };
 }
 
-function verdict(before: number[], after: number[], opts: AssessOptions): ChangeKind {
-  const shift = logRatio(before, after);
-  const test = mannWhitneyU(before, after, shift >= 0 ? 'greater' : 'less');
-  return classifyShift(shift, test.pValue, opts);
+/**
+ * Shift and significance with the most extreme after-sample set aside. The first build after a
+ * Docker Desktop update is often a cold one (images pulled again, caches empty): with three samples
+ * after, that one build would otherwise carry the verdict on every machine that updated.
+ */
+export function judge(
+  before: readonly number[],
+  after: readonly number[],
+  opts: Pick<AssessOptions, 'minEffect' | 'alpha'>,
+): { shift: number; pValue: number; kind: ChangeKind; kept: number[] } {
+  const kept = setAsideExtreme(before, after);
+  const shift = logRatio(before, kept);
+  const test = mannWhitneyU(before, kept, shift >= 0 ? 'greater' : 'less');
+  return { shift, pValue: test.pValue, kind: classifyShift(shift, test.pValue, opts), kept };
+}
+
+/** `after` without its sample farthest from the before median, in the direction it leans. */
+export function setAsideExtreme(before: readonly number[], after: readonly number[]): number[] {
+  if (after.length < 2) return [...after];
+
+  const slower = logRatio(before, after) >= 0;
+  const pick = slower ? Math.max(...after) : Math.min(...after);
+  const index = after.indexOf(pick);
+  return after.filter((_, i) => i !== index);
 }
 
 /**
