@@ -2,6 +2,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { type FastifyError, type FastifyServerOptions } from 'fastify';
 
+import { Detection } from './alerts/detection.js';
+import { WebhookNotifier } from './alerts/notifier.js';
 import type { Config } from './config/config.js';
 import type { Db } from './db/client.js';
 import { DevfleetError, errorCatalog, type ErrorCode } from './errors.js';
@@ -18,12 +20,17 @@ import { seriesRoutes } from './routes/series.js';
 import { webRoutes } from './routes/web.js';
 
 export interface AppOptions {
-  config: Pick<Config, 'bodyLimitBytes'>;
+  config: Pick<Config, 'bodyLimitBytes'> &
+    Partial<Pick<Config, 'webhookUrl' | 'webhookFormat' | 'publicUrl'>>;
   db: Db;
   enrollSecret: string;
   logger?: FastifyServerOptions['logger'];
   webDir?: string;
   hub?: LiveHub;
+  /** Least time between fleet evaluations of one transition (tests use 0). */
+  fleetIntervalMs?: number;
+  /** First wait between webhook attempts (tests shorten it). */
+  webhookMinTimeoutMs?: number;
 }
 
 /** Builds the Fastify app without listening: tests inject into it, server.ts runs it. */
@@ -54,7 +61,29 @@ export async function buildApp(options: AppOptions) {
 
   await app.register(healthRoutes, { checkDatabase: () => db.$client.open });
   await app.register(enrollRoutes, { db, enrollSecret });
-  await app.register(reportRoutes, { db, hub });
+  const notifier = config.webhookUrl
+    ? new WebhookNotifier(
+        db,
+        {
+          url: config.webhookUrl,
+          format: config.webhookFormat ?? 'slack',
+          retries: 5,
+          minTimeoutMs: options.webhookMinTimeoutMs ?? 2000,
+          dashboardUrl: config.publicUrl ?? null,
+        },
+        app.log,
+      )
+    : null;
+  const detection = new Detection({
+    db,
+    hub,
+    notifier,
+    log: app.log,
+    fleetIntervalMs: options.fleetIntervalMs ?? 30_000,
+  });
+  app.decorate('notifier', notifier);
+
+  await app.register(reportRoutes, { db, hub, detection });
   await app.register(machineRoutes, { db });
   await app.register(seriesRoutes, { db });
   await app.register(changeRoutes, { db });
@@ -94,3 +123,10 @@ function describeError(error: FastifyError): { status: number; code: ErrorCode; 
 }
 
 export type App = Awaited<ReturnType<typeof buildApp>>;
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The webhook notifier when one is configured: shutdown and tests drain it. */
+    notifier: WebhookNotifier | null;
+  }
+}

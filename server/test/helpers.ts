@@ -4,7 +4,7 @@ import path from 'node:path';
 
 import { SCHEMA_VERSION, type Report } from '@devfleet/wire';
 
-import { buildApp, type App } from '../src/app.js';
+import { buildApp, type App, type AppOptions } from '../src/app.js';
 import { closeDatabase, openDatabase, type Db } from '../src/db/client.js';
 
 export const ENROLL_SECRET = 'test-enroll-secret-0123456789';
@@ -17,14 +17,18 @@ export interface TestServer {
 }
 
 /** The real app on a real SQLite file in a temporary folder, with real migrations. */
-export async function startTestApp(): Promise<TestServer> {
+export async function startTestApp(
+  options: Partial<Pick<AppOptions, 'config' | 'webhookMinTimeoutMs'>> = {},
+): Promise<TestServer> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'devfleet-server-'));
   const db = openDatabase(path.join(dir, 'devfleet.db'));
   const app = await buildApp({
-    config: { bodyLimitBytes: 256 * 1024 },
+    config: { bodyLimitBytes: 256 * 1024, ...options.config },
     db,
     enrollSecret: ENROLL_SECRET,
     webDir: path.join(dir, 'no-web'),
+    fleetIntervalMs: 0,
+    webhookMinTimeoutMs: options.webhookMinTimeoutMs ?? 10,
   });
 
   return {

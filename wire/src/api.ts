@@ -193,7 +193,11 @@ export const AlertMachine = Type.Object({
 export const Alert = Type.Object({
   id: Type.String(),
   scope: Type.Union([Type.Literal('machine'), Type.Literal('fleet')]),
-  kind: Type.Union([Type.Literal('regression'), Type.Literal('unattributed')]),
+  kind: Type.Union([
+    Type.Literal('regression'),
+    Type.Literal('improvement'),
+    Type.Literal('unattributed'),
+  ]),
   series: Type.String(),
   transition: Nullable(
     Type.Object({

@@ -17,6 +17,9 @@ export const ConfigSchema = Type.Object({
     { default: 'info' },
   ),
   bodyLimitBytes: Type.Integer({ minimum: 1024, default: 1024 * 1024 }),
+  publicUrl: Type.Union([Type.String({ format: 'uri', pattern: '^https?://' }), Type.Null()]),
+  webhookUrl: Type.Union([Type.String({ format: 'uri', pattern: '^https?://' }), Type.Null()]),
+  webhookFormat: Type.Union([Type.Literal('slack'), Type.Literal('json')], { default: 'slack' }),
 });
 
 export type Config = Static<typeof ConfigSchema>;
@@ -39,6 +42,15 @@ export const configVariables: Record<keyof Config, { name: string; meaning: stri
     name: 'DEVFLEET_BODY_LIMIT',
     meaning: 'largest accepted request body in bytes (default 1048576)',
   },
+  publicUrl: {
+    name: 'DEVFLEET_PUBLIC_URL',
+    meaning: 'the dashboard address people use, for links in notifications (default none)',
+  },
+  webhookUrl: {
+    name: 'DEVFLEET_WEBHOOK_URL',
+    meaning: 'where alerts are posted (Slack incoming webhook or any JSON endpoint; default none)',
+  },
+  webhookFormat: { name: 'DEVFLEET_WEBHOOK_FORMAT', meaning: 'slack or json (default slack)' },
 };
 
 export class ConfigError extends Error {
@@ -59,6 +71,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     adminPassword: read('adminPassword') ?? null,
     logLevel: read('logLevel'),
     bodyLimitBytes: read('bodyLimitBytes'),
+    publicUrl: read('publicUrl') ?? null,
+    webhookUrl: read('webhookUrl') ?? null,
+    webhookFormat: read('webhookFormat'),
   };
 
   // Default fills in what is unset; Convert turns "8080" into 8080 but leaves "80x" a string,

@@ -22,7 +22,7 @@ export interface AlertMachineInput {
 export interface AlertInput {
   dedupeKey: string;
   scope: 'machine' | 'fleet';
-  kind: 'regression' | 'unattributed';
+  kind: 'regression' | 'improvement' | 'unattributed';
   series: string;
   transition: { field: string; from: string | null; to: string | null } | null;
   title: string;

@@ -1,5 +1,5 @@
 import type { FleetChange } from '@devfleet/wire';
-import { and, desc, eq, gte, lte, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gte, isNull, lte, type SQL } from 'drizzle-orm';
 
 import type { Db } from './client.js';
 import { changes, machines } from './schema.js';
@@ -35,4 +35,55 @@ export function listFleetChanges(db: Db, filter: ChangeFilter): FleetChange[] {
       at: new Date(change.at).toISOString(),
       reportId: change.reportId,
     }));
+}
+
+export interface Transition {
+  reportId: string;
+  at: number;
+  changes: { field: string; from: string | null; to: string | null }[];
+}
+
+/**
+ * A machine's latest transitions (the changes of one report, together), newest first. Reads at
+ * most `limit × 20` change rows, so the cost does not grow with the machine's history.
+ */
+export function recentTransitions(db: Db, machineId: string, limit: number): Transition[] {
+  const rows = db
+    .select()
+    .from(changes)
+    .where(eq(changes.machineId, machineId))
+    .orderBy(desc(changes.at), desc(changes.id))
+    .limit(limit * 20)
+    .all();
+
+  const byReport = new Map<string, Transition>();
+  for (const row of rows) {
+    let transition = byReport.get(row.reportId);
+    if (!transition) {
+      if (byReport.size === limit) break;
+      transition = { reportId: row.reportId, at: row.at, changes: [] };
+      byReport.set(row.reportId, transition);
+    }
+    transition.changes.push({ field: row.field, from: row.fromValue, to: row.toValue });
+  }
+  return [...byReport.values()];
+}
+
+/** The machines that made one transition of one field, with when, newest first. */
+export function machinesWithChange(
+  db: Db,
+  change: { field: string; from: string | null; to: string | null },
+  limit: number,
+): { machineId: string; at: number }[] {
+  const from =
+    change.from === null ? isNull(changes.fromValue) : eq(changes.fromValue, change.from);
+  const to = change.to === null ? isNull(changes.toValue) : eq(changes.toValue, change.to);
+
+  return db
+    .select({ machineId: changes.machineId, at: changes.at })
+    .from(changes)
+    .where(and(eq(changes.field, change.field), from, to))
+    .orderBy(desc(changes.at))
+    .limit(limit)
+    .all();
 }

@@ -13,6 +13,8 @@ type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
 export interface RecordResult {
   duplicate: boolean;
+  /** Names of the series that got samples: what detection looks at next. */
+  series: string[];
 }
 
 /**
@@ -33,7 +35,7 @@ export function recordReport(
       .get();
     if (existing) {
       if (existing.machineId !== machineId) throw new DevfleetError('DEVFLEET_REPORT_ID_CONFLICT');
-      return { duplicate: true };
+      return { duplicate: true, series: [] };
     }
 
     const env = deriveEnvironment(report, machineId, receivedAt);
@@ -76,7 +78,7 @@ export function recordReport(
       tx.update(machines).set({ lastSeenAt: receivedAt }).where(eq(machines.id, machineId)).run();
     }
 
-    return { duplicate: false };
+    return { duplicate: false, series: [...new Set(rows.map((r) => r.series))] };
   });
 }
 

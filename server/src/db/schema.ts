@@ -145,7 +145,7 @@ export const alerts = sqliteTable(
     id: text('id').primaryKey(),
     dedupeKey: text('dedupe_key').notNull(),
     scope: text('scope', { enum: ['machine', 'fleet'] }).notNull(),
-    kind: text('kind', { enum: ['regression', 'unattributed'] }).notNull(),
+    kind: text('kind', { enum: ['regression', 'improvement', 'unattributed'] }).notNull(),
     series: text('series').notNull(),
     field: text('field'),
     fromValue: text('from_value'),

@@ -1,8 +1,8 @@
 import type { SeriesPoint, SeriesSummary } from '@devfleet/wire';
-import { and, asc, count, eq, gte, lte, max } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gt, gte, isNull, lte, max, sql } from 'drizzle-orm';
 
 import type { Db } from './client.js';
-import { samples } from './schema.js';
+import { machines, samples } from './schema.js';
 
 export function listSeries(db: Db, machineId: string): SeriesSummary[] {
   return db
@@ -45,4 +45,58 @@ export function seriesPoints(
       ok: s.ok,
       reportId: s.reportId,
     }));
+}
+
+export interface SampleWindow {
+  /** Exclusive lower bound (ms). */
+  after: number;
+  /** Inclusive upper bound (ms). */
+  until: number;
+  limit: number;
+  /** 'first': the earliest samples in the range; 'last': the latest. */
+  take: 'first' | 'last';
+}
+
+/** A bounded window of one series' successful samples, in time order, for detection. */
+export function sampleWindow(
+  db: Db,
+  machineId: string,
+  series: string,
+  window: SampleWindow,
+): { at: number; valueMs: number }[] {
+  const rows = db
+    .select({ at: samples.at, valueMs: samples.valueMs })
+    .from(samples)
+    .where(
+      and(
+        eq(samples.machineId, machineId),
+        eq(samples.series, series),
+        gt(samples.at, window.after),
+        lte(samples.at, window.until),
+        eq(samples.ok, true),
+      ),
+    )
+    .orderBy(window.take === 'first' ? asc(samples.at) : desc(samples.at))
+    .limit(window.limit)
+    .all();
+
+  return window.take === 'first' ? rows : rows.reverse();
+}
+
+/** Machines whose last known value of a fact is `value` (the control group of a transition). */
+export function machinesWithFact(db: Db, field: string, value: string, limit: number): string[] {
+  // known_state is a JSON object keyed by fact name; names contain dots, hence the quoted path.
+  const path = `$."${field.replaceAll('"', '')}"`;
+  return db
+    .select({ id: machines.id })
+    .from(machines)
+    .where(
+      and(
+        isNull(machines.revokedAt),
+        sql`json_extract(${machines.knownState}, ${path}) = ${value}`,
+      ),
+    )
+    .limit(limit)
+    .all()
+    .map((r) => r.id);
 }

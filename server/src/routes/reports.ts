@@ -6,14 +6,16 @@ import type { Db } from '../db/client.js';
 import { findActiveMachineByKeyHash } from '../db/machine-repository.js';
 import { recordReport } from '../db/report-repository.js';
 import { DevfleetError } from '../errors.js';
+import type { Detection } from '../alerts/detection.js';
 import type { LiveHub } from '../live/hub.js';
 
 const accepted: readonly number[] = ACCEPTED_SCHEMA_VERSIONS;
 
-export const reportRoutes: FastifyPluginAsyncTypebox<{ db: Db; hub: LiveHub }> = async (
-  app,
-  { db, hub },
-) => {
+export const reportRoutes: FastifyPluginAsyncTypebox<{
+  db: Db;
+  hub: LiveHub;
+  detection: Detection;
+}> = async (app, { db, hub, detection }) => {
   app.post(
     '/api/v1/reports',
     {
@@ -39,7 +41,7 @@ export const reportRoutes: FastifyPluginAsyncTypebox<{ db: Db; hub: LiveHub }> =
       }
 
       // recordReport commits before it returns: the reply below is the acknowledgement.
-      const { duplicate } = recordReport(db, machineId, report, Date.now());
+      const { duplicate, series } = recordReport(db, machineId, report, Date.now());
 
       request.log.info({ machineId, reportId: report.reportId, duplicate }, 'report stored');
       if (!duplicate) {
@@ -50,6 +52,8 @@ export const reportRoutes: FastifyPluginAsyncTypebox<{ db: Db; hub: LiveHub }> =
           reportId: report.reportId,
           at: new Date().toISOString(),
         });
+        // Detection runs after the acknowledgement is on its way: the agent never waits on it.
+        if (series.length > 0) setImmediate(() => detection.afterReport(machineId, series));
       }
       return reply
         .code(duplicate ? 200 : 201)

@@ -1,0 +1,317 @@
+import type { Alert } from '@devfleet/wire';
+import type { FastifyBaseLogger } from 'fastify';
+
+import {
+  activeAlertsFor,
+  getAlert,
+  resolveAlertMachine,
+  upsertAlert,
+  type AlertInput,
+} from '../db/alert-repository.js';
+import { machinesWithChange, recentTransitions, type Transition } from '../db/change-repository.js';
+import type { Db } from '../db/client.js';
+import { machinesWithFact, sampleWindow } from '../db/series-repository.js';
+import { detectLevelShift } from '../detect/change-point.js';
+import { assessFleet, type ControlMachine, type Mover } from '../detect/fleet-detector.js';
+import { assessChange, type Assessment } from '../detect/machine-detector.js';
+import { assessResolution } from '../detect/resolution.js';
+import type { Sample } from '../detect/window.js';
+import type { LiveHub } from '../live/hub.js';
+import { describeChange, percent, salientChange, type FactChange } from './labels.js';
+import type { WebhookNotifier } from './notifier.js';
+
+// Windows are bounded so that the cost per report stays flat however long the history grows.
+const WINDOW = 30;
+const FLEET_LIMIT = 200;
+const CONTROL_LOOKBACK_MS = 14 * 24 * 3600 * 1000;
+const EVIDENCE_MACHINES = 12;
+const END = Number.MAX_SAFE_INTEGER;
+
+export interface DetectionOptions {
+  db: Db;
+  hub: LiveHub;
+  notifier: WebhookNotifier | null;
+  log: FastifyBaseLogger;
+  /** Least time between two fleet evaluations of one transition and series. */
+  fleetIntervalMs: number;
+}
+
+/**
+ * Runs the detectors over the series a report touched, after it committed, and keeps alerts in
+ * step: opens, updates, resolves, notifies. Pure statistics live in ../detect; this is the glue.
+ */
+export class Detection {
+  private readonly lastFleetRun = new Map<string, number>();
+
+  constructor(private readonly options: DetectionOptions) {}
+
+  /** Never throws: a detector bug must not turn an accepted report into an error. */
+  afterReport(machineId: string, series: readonly string[]): void {
+    for (const name of new Set(series)) {
+      try {
+        this.evaluate(machineId, name);
+      } catch (error) {
+        this.options.log.error({ err: error, machineId, series: name }, 'detection failed');
+      }
+    }
+  }
+
+  private evaluate(machineId: string, series: string): void {
+    this.checkResolutions(machineId, series);
+
+    const [latest, previous] = recentTransitions(this.options.db, machineId, 2);
+    if (latest) this.assessTransition(machineId, series, latest, previous?.at ?? 0);
+    this.checkLevelShift(machineId, series, latest);
+  }
+
+  private assessTransition(
+    machineId: string,
+    series: string,
+    transition: Transition,
+    previousAt: number,
+  ): void {
+    const { before, after } = this.around(machineId, series, previousAt, transition.at, END);
+    // Once the after window is full the verdict was given: later samples belong to no change.
+    if (after.length > WINDOW) return;
+
+    const change = salientChange(transition);
+    if (!change) return;
+
+    if (this.assessFleetTransition(series, change)) return;
+
+    const assessment = assessChange(before, after);
+    if (!assessment || assessment.kind === 'none') return;
+
+    const regression = assessment.kind === 'regression';
+    this.raise({
+      dedupeKey: `machine|${machineId}|${series}|${transition.reportId}|${assessment.kind}`,
+      scope: 'machine',
+      kind: assessment.kind,
+      series,
+      transition: change,
+      title: `${series} ${percent(assessment.effect)} after ${describeChange(change)}`,
+      effect: assessment.effect,
+      evidence: {
+        transition: transition.changes,
+        changeAt: new Date(transition.at).toISOString(),
+        before: before.slice(-WINDOW),
+        after,
+        numbers: assessment,
+      },
+      machines: [member(machineId, assessment, transition.at)],
+      notify: regression,
+    });
+  }
+
+  /** True when a fleet alert now covers this transition and series. */
+  private assessFleetTransition(series: string, change: FactChange): boolean {
+    if (change.from === null || change.to === null) return false;
+
+    const key = `${series}|${change.field}|${change.from}|${change.to}`;
+    const now = Date.now();
+    const last = this.lastFleetRun.get(key);
+    if (last !== undefined && now - last < this.options.fleetIntervalMs) return false;
+    this.lastFleetRun.set(key, now);
+
+    const moved = machinesWithChange(this.options.db, change, FLEET_LIMIT);
+    if (moved.length < 2) return false;
+    const movers: Mover[] = moved.map(({ machineId, at }) => this.mover(machineId, series, at));
+
+    const earliest = Math.min(...moved.map((m) => m.at));
+    const moverIds = new Set(moved.map((m) => m.machineId));
+    const controls: ControlMachine[] = machinesWithFact(
+      this.options.db,
+      change.field,
+      change.from,
+      FLEET_LIMIT,
+    )
+      .filter((id) => !moverIds.has(id))
+      .map((id) => ({
+        machineId: id,
+        samples: sampleWindow(this.options.db, id, series, {
+          after: earliest - CONTROL_LOOKBACK_MS,
+          until: END,
+          limit: WINDOW * 2,
+          take: 'last',
+        }),
+      }));
+
+    const fleet = assessFleet(movers, controls);
+    if (!fleet || fleet.kind !== 'regression') return false;
+
+    const slower = fleet.machines.filter((m) => m.assessment.effect > 0);
+    const control = fleet.control
+      ? `; ${fleet.control.machines} still on ${change.from}: ${percent(fleet.control.medianChange)}`
+      : '';
+    this.raise({
+      dedupeKey: `fleet|${series}|${change.field}|${change.from}|${change.to}`,
+      scope: 'fleet',
+      kind: 'regression',
+      series,
+      transition: change,
+      title: `${describeChange(change)}: ${series} ${percent(fleet.medianChange)} on ${slower.length} of ${fleet.movers} machines${control}`,
+      effect: fleet.medianChange,
+      evidence: {
+        numbers: { ...fleet, machines: undefined },
+        samples: Object.fromEntries(
+          movers
+            .slice(0, EVIDENCE_MACHINES)
+            .map((m) => [m.machineId, { before: m.before, after: m.after }]),
+        ),
+        control: Object.fromEntries(
+          controls.slice(0, EVIDENCE_MACHINES).map((c) => [c.machineId, c.samples]),
+        ),
+      },
+      machines: fleet.machines.map((m) => {
+        const at = moved.find((x) => x.machineId === m.machineId)?.at ?? null;
+        return member(m.machineId, m.assessment, at);
+      }),
+      notify: true,
+    });
+    return true;
+  }
+
+  private mover(machineId: string, series: string, at: number): Mover {
+    const transitions = recentTransitions(this.options.db, machineId, 8);
+    const index = transitions.findIndex((t) => t.at === at);
+    const previousAt = index >= 0 ? (transitions[index + 1]?.at ?? 0) : 0;
+    const nextAt = index > 0 ? (transitions[index - 1]?.at ?? END) : END;
+    const { before, after } = this.around(machineId, series, previousAt, at, nextAt);
+    return { machineId, changedAt: at, before, after: after.slice(0, WINDOW) };
+  }
+
+  private around(
+    machineId: string,
+    series: string,
+    previousAt: number,
+    at: number,
+    nextAt: number,
+  ) {
+    const db = this.options.db;
+    const before = sampleWindow(db, machineId, series, {
+      after: previousAt,
+      until: at,
+      limit: WINDOW,
+      take: 'last',
+    });
+    const after = sampleWindow(db, machineId, series, {
+      after: at,
+      until: nextAt,
+      limit: WINDOW + 1,
+      take: 'first',
+    });
+    return { before, after };
+  }
+
+  private checkLevelShift(machineId: string, series: string, latest: Transition | undefined): void {
+    const since = latest?.at ?? 0;
+    const samples = sampleWindow(this.options.db, machineId, series, {
+      after: since,
+      until: END,
+      limit: WINDOW + 6,
+      take: 'last',
+    });
+    const shift = detectLevelShift(samples);
+    if (!shift || shift.kind !== 'regression') return;
+
+    this.raise({
+      dedupeKey: `unattributed|${machineId}|${series}|${latest?.reportId ?? 'start'}`,
+      scope: 'machine',
+      kind: 'unattributed',
+      series,
+      transition: null,
+      title: `${series} ${percent(shift.effect)} with no recorded environment change`,
+      effect: shift.effect,
+      evidence: { since: new Date(shift.since).toISOString(), samples, numbers: shift },
+      machines: [
+        {
+          machineId,
+          effect: shift.effect,
+          pValue: shift.pValue,
+          beforeCount: shift.baselineCount,
+          afterCount: shift.recentCount,
+          beforeMedianMs: shift.baselineMedianMs,
+          afterMedianMs: shift.recentMedianMs,
+          changeAt: shift.since,
+        },
+      ],
+      notify: true,
+    });
+  }
+
+  private checkResolutions(machineId: string, series: string): void {
+    const db = this.options.db;
+    for (const alert of activeAlertsFor(db, machineId, series)) {
+      if (alert.kind === 'improvement') continue;
+      const member = getAlert(db, alert.id)?.machines.find((m) => m.machineId === machineId);
+      if (!member?.changeAt) continue;
+
+      const changeAt = Date.parse(member.changeAt);
+      const baseline = sampleWindow(db, machineId, series, {
+        after: 0,
+        until: changeAt - 1,
+        limit: WINDOW,
+        take: 'last',
+      });
+      const regressed = sampleWindow(db, machineId, series, {
+        after: changeAt - 1,
+        until: END,
+        limit: member.afterCount,
+        take: 'first',
+      });
+      const lastRegressed = regressed.at(-1)?.at ?? changeAt;
+      const recent = sampleWindow(db, machineId, series, {
+        after: lastRegressed,
+        until: END,
+        limit: WINDOW,
+        take: 'last',
+      });
+
+      const resolution = assessResolution(baseline, regressed, recent);
+      if (!resolution?.resolved) continue;
+
+      const closed = resolveAlertMachine(db, alert.id, machineId, Date.now());
+      this.options.log.info(
+        { alertId: alert.id, machineId, closed },
+        'series returned to its level',
+      );
+      if (closed) this.announce(alert.id, 'resolved', true);
+    }
+  }
+
+  private raise(input: AlertInput & { notify: boolean }): void {
+    const { id, outcome } = upsertAlert(this.options.db, input, Date.now());
+    if (outcome === 'unchanged') return;
+
+    this.options.log.info({ alertId: id, outcome, series: input.series }, `alert ${outcome}`);
+    this.announce(id, outcome === 'opened' ? 'opened' : 'updated', input.notify);
+  }
+
+  private announce(id: string, event: 'opened' | 'updated' | 'resolved', notify: boolean): void {
+    const alert: Alert | undefined = getAlert(this.options.db, id);
+    if (!alert) return;
+
+    this.options.hub.publish({
+      type: 'alert',
+      alertId: id,
+      status: alert.status,
+      at: alert.updatedAt,
+    });
+    if (notify && event !== 'updated') this.options.notifier?.notify(alert, event);
+  }
+}
+
+function member(machineId: string, a: Assessment, changeAt: number | null) {
+  return {
+    machineId,
+    effect: a.effect,
+    pValue: a.pValue,
+    beforeCount: a.beforeCount,
+    afterCount: a.afterCount,
+    beforeMedianMs: a.beforeMedianMs,
+    afterMedianMs: a.afterMedianMs,
+    changeAt,
+  };
+}
+
+export type { Sample };
