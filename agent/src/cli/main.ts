@@ -55,7 +55,7 @@ function reportError(error: unknown, verbose: boolean): number {
   if (error instanceof AgentError) {
     printError(error.code, error.message);
     if (verbose && error.cause instanceof Error) process.stderr.write(`${error.cause.stack}\n`);
-    return EXIT_FAILURE;
+    return error.code === 'AGENT_USAGE' ? EXIT_USAGE : EXIT_FAILURE;
   }
 
   const message = error instanceof Error ? error.message : String(error);

@@ -1,0 +1,130 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { agentEnv, runAgent } from './helpers/agent-process.js';
+import { loadFixture, toUtf16 } from './parsers/load-fixture.js';
+
+interface ParsedOutput {
+  parts: { kind: string; value: Record<string, unknown>; warnings: string[] }[];
+}
+
+let dir: string;
+
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'devfleet-parse-'));
+});
+
+afterAll(() => {
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** Saves a sample the way a support ticket attaches it (no fixture header) and parses it. */
+async function parseFile(name: string, body: string | Buffer, args: string[] = []) {
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, body);
+  const run = await runAgent(['parse', file, '--json', ...args], agentEnv({}));
+  expect(run.stderr).toBe('');
+  expect(run.exitCode).toBe(0);
+  return JSON.parse(run.stdout) as ParsedOutput;
+}
+
+describe('devfleet-agent parse, as a child process', () => {
+  it('reads a docker version paste and finds Docker Desktop and its build', async () => {
+    const out = await parseFile('version.txt', loadFixture('04-docker-version-win-dd4.28.0.txt'));
+
+    expect(out.parts.map((p) => p.kind)).toEqual(['docker-version']);
+    expect(out.parts[0]?.value).toMatchObject({
+      desktop: { version: '4.28.0', build: '139021' },
+      server: { version: '25.0.3' },
+      daemon: { state: 'running' },
+    });
+  });
+
+  it('reads docker info text with its backend and memory', async () => {
+    const out = await parseFile(
+      'info.txt',
+      loadFixture('45-docker-info-win-wsl2-dd-blkio-warnings-cmder.txt'),
+    );
+
+    expect(out.parts[0]?.kind).toBe('docker-info');
+    expect(out.parts[0]?.value).toMatchObject({
+      engine: { serverVersion: '20.10.22', backend: 'wsl2', cpus: 32 },
+    });
+  });
+
+  it('splits a paste of wsl --status, --version, --list and -l -v into its parts', async () => {
+    const out = await parseFile(
+      'wsl.txt',
+      loadFixture('18-wsl-spanish-status-version-list-wsl1-stopped.txt'),
+    );
+
+    expect(out.parts.map((p) => p.kind)).toEqual([
+      'wsl-status',
+      'wsl-version',
+      'wsl-list',
+      'wsl-list',
+    ]);
+    expect(out.parts[1]?.value).toMatchObject({
+      version: '2.1.5.0',
+      kernelVersion: '5.15.146.1-2',
+    });
+    expect(out.parts[3]?.value).toMatchObject({
+      defaultDistro: 'Ubuntu',
+      distros: expect.arrayContaining([
+        { name: 'Ubuntu', state: 'Stopped', version: 1, isDefault: true },
+      ]),
+    });
+  });
+
+  it('decodes wsl -l -v saved as UTF-16LE, as wsl.exe writes it', async () => {
+    const text = loadFixture('22-wsl-list-verbose-wsl1-default-ps-prompt.txt');
+    const utf8 = await parseFile('list-utf8.txt', text);
+    const utf16 = await parseFile('list-utf16.txt', toUtf16(text, false));
+
+    expect(utf16.parts.map((p) => p.value)).toEqual(utf8.parts.map((p) => p.value));
+    expect(utf16.parts.some((p) => p.kind === 'wsl-list')).toBe(true);
+  });
+
+  it('converts .wslconfig sizes to bytes and flags keys in the wrong section', async () => {
+    const out = await parseFile(
+      'wslconfig',
+      loadFixture('27-wslconfig-automemoryreclaim-in-wrong-section.txt'),
+      ['--kind', 'wslconfig'],
+    );
+
+    const entries = out.parts[0]?.value as unknown as { key: string; bytes: number | null }[];
+    expect(entries.find((e) => e.key === 'memory')?.bytes).toBe(24 * 1024 ** 3);
+    expect(out.parts[0]?.warnings.join('\n')).toMatch(/autoMemoryReclaim/);
+  });
+
+  it('reads Docker Desktop settings-store.json', async () => {
+    const out = await parseFile(
+      'settings-store.json',
+      loadFixture('92-dd-settings-store-json-default-verbatim.txt'),
+    );
+
+    expect(out.parts[0]?.kind).toBe('desktop-settings');
+  });
+
+  it('reads a buildx history listing with a computed duration', async () => {
+    const out = await parseFile(
+      'history.txt',
+      loadFixture('34-buildx-history-ls-bootstrap-and-error.txt'),
+    );
+
+    const history = out.parts.find((p) => p.kind === 'buildx-history');
+    expect(history?.value).toEqual(
+      expect.arrayContaining([expect.objectContaining({ durationMs: 3600, status: 'Error' })]),
+    );
+  });
+
+  it('fails with a stable code and exit 2 for a file that does not exist', async () => {
+    const run = await runAgent(['parse', path.join(dir, 'missing.txt')], agentEnv({}));
+
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toMatch(/^error AGENT_USAGE: /);
+  });
+});
