@@ -1,6 +1,9 @@
 import { Command, CommanderError } from 'commander';
 
 import { AgentError } from '../config/agent-error.js';
+import { BenchInterrupted } from '../bench/interrupt.js';
+import { registerBenchCommands } from './bench-command.js';
+import { createBenchDeps } from './bench-deps.js';
 import { registerCollectCommand } from './collect-command.js';
 import { registerEnrollCommand } from './enroll-command.js';
 import { registerParseCommand } from './parse-command.js';
@@ -9,20 +12,23 @@ import { readAgentVersion } from './version.js';
 
 const EXIT_FAILURE = 1;
 const EXIT_USAGE = 2;
+const EXIT_INTERRUPTED = 130;
 
 /** Runs the agent with process-style argv (node, script, ...args) and returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
+  // `time` ends with the build's own exit code: commands set it here instead of throwing.
+  let exitCode = 0;
+  const program = buildProgram((code) => (exitCode = code));
 
   try {
     await program.parseAsync(argv);
-    return 0;
+    return exitCode;
   } catch (error) {
     return reportError(error, argv.includes('--verbose'));
   }
 }
 
-function buildProgram(): Command {
+function buildProgram(setExitCode: (code: number) => void): Command {
   const program = new Command('devfleet-agent')
     .description('reports this machine’s Docker and WSL environment to a devfleet server')
     .version(readAgentVersion())
@@ -36,6 +42,7 @@ function buildProgram(): Command {
   registerCollectCommand(program);
   registerReportCommand(program);
   registerParseCommand(program);
+  registerBenchCommands(program, createBenchDeps(program, setExitCode));
 
   return program;
 }
@@ -50,6 +57,11 @@ function reportError(error: unknown, verbose: boolean): number {
       `${error.message.replace(/^error: /, '')}; see devfleet-agent --help`,
     );
     return EXIT_USAGE;
+  }
+
+  if (error instanceof BenchInterrupted) {
+    printError('AGENT_INTERRUPTED', 'interrupted; every container and temporary file was removed');
+    return EXIT_INTERRUPTED;
   }
 
   if (error instanceof AgentError) {

@@ -1,0 +1,3 @@
+module devfleet.invalid/refmodule
+
+go 1.19

@@ -1,0 +1,237 @@
+import { InvalidArgumentError, type Command } from 'commander';
+
+import type { BenchmarkRun, BuildRecord } from '@devfleet/wire';
+
+import { DEFAULT_BUILD_IMAGE } from '../bench/build.js';
+import { BenchInterrupted } from '../bench/interrupt.js';
+import { DEFAULT_MOUNT_IMAGE } from '../bench/mount.js';
+import { hostPathKind } from '../bench/path-kind.js';
+import { createProgress } from '../bench/progress.js';
+import { runBenchmarks, type BenchKind } from '../bench/run-benchmarks.js';
+import { sendOrQueue } from '../builds/build-queue.js';
+import { importBuildxHistory, rememberImported } from '../builds/buildx-import.js';
+import { timeCommand } from '../builds/time.js';
+import { globalOptions } from './global-options.js';
+import { createDebug, printLine } from './output.js';
+
+/** What the benchmark and build commands need from the rest of the agent. */
+export interface BenchCommandDeps {
+  /** The agent's home (config directory): unsent builds and import state are kept there. */
+  home: string;
+  /** Sends one build record to the server; false (or a throw) queues it for the next report. */
+  send(record: BuildRecord): Promise<boolean>;
+  /** The facts a build's fingerprint is made of (Desktop, engine, WSL, kernel…). */
+  environmentFacts(): Promise<Record<string, string>>;
+  /** `time` ends with the build's own exit code, a Ctrl-C'd benchmark with 130. */
+  setExitCode(code: number): void;
+}
+
+interface BenchFlags {
+  image?: string;
+  path?: string;
+  repetitions?: number;
+  quick?: boolean;
+  json?: boolean;
+  timeout?: number;
+  pull: boolean;
+  native?: boolean;
+}
+
+const EXIT_FAILURE = 1;
+const EXIT_INTERRUPTED = 130;
+
+export function registerBenchCommands(program: Command, deps: BenchCommandDeps): void {
+  const bench = program
+    .command('bench')
+    .description('measure file sharing and builds the same way every time');
+
+  addBenchOptions(
+    bench
+      .command('mount')
+      .description('time file work in a bind mount, a volume, the container and natively'),
+    'image to run the file work in',
+    DEFAULT_MOUNT_IMAGE,
+  ).action((flags: BenchFlags, command: Command) => runBench('mount', flags, command, deps));
+
+  addBenchOptions(
+    bench
+      .command('build')
+      .description('time cold and warm Go builds from a bind mount and from a copy')
+      .option('--no-native', 'skip the build with the host’s own go'),
+    'Go image to build in',
+    DEFAULT_BUILD_IMAGE,
+  ).action((flags: BenchFlags, command: Command) => runBench('build', flags, command, deps));
+
+  program
+    .command('time')
+    .description('run your build, pass its output through, and record how long it took')
+    .argument('<command...>', 'the build command, after --')
+    .option('--name <name>', 'project name (default: the current folder’s name)')
+    .option('--json', 'print the recorded build as JSON on stdout')
+    .action((commandLine: string[], flags: { name?: string; json?: boolean }) =>
+      runTime(commandLine, flags, deps),
+    );
+
+  program
+    .command('import-builds')
+    .description('import finished builds from `docker buildx history`, each build once')
+    .option('--json', 'print the imported builds as JSON')
+    .action((flags: { json?: boolean }, command: Command) => runImport(flags, command, deps));
+}
+
+function addBenchOptions(command: Command, imageHelp: string, defaultImage: string): Command {
+  return command
+    .option('--image <image>', `${imageHelp} (default: ${defaultImage})`)
+    .option('--path <dir>', 'create the host folder under DIR (default: the current folder)')
+    .option('--repetitions <n>', 'repetitions of every phase', parseRepetitions)
+    .option('--quick', 'tiny sizes and 2 repetitions')
+    .option('--timeout <seconds>', 'give up after this long', parseSeconds)
+    .option('--no-pull', 'do not pull a missing image')
+    .option('--json', 'print the BenchmarkRun as JSON');
+}
+
+async function runBench(
+  kind: BenchKind,
+  flags: BenchFlags,
+  command: Command,
+  deps: BenchCommandDeps,
+): Promise<void> {
+  const options = {
+    kinds: [kind],
+    quick: flags.quick,
+    repetitions: flags.repetitions,
+    path: flags.path,
+    pull: flags.pull,
+    timeoutMs: flags.timeout === undefined ? undefined : flags.timeout * 1000,
+    nativeGo: flags.native,
+    mountImage: kind === 'mount' ? flags.image : undefined,
+    buildImage: kind === 'build' ? flags.image : undefined,
+    progress: createProgress(),
+    debug: createDebug(globalOptions(command).verbose),
+  };
+
+  let runs: BenchmarkRun[];
+  try {
+    runs = await runBenchmarks(options);
+  } catch (error) {
+    if (!(error instanceof BenchInterrupted)) throw error;
+    process.stderr.write(`${error.message}: the benchmark's containers and files are removed\n`);
+    deps.setExitCode(EXIT_INTERRUPTED);
+    return;
+  }
+
+  for (const run of runs) printLine(flags.json ? JSON.stringify(run, null, 2) : formatRun(run));
+  if (runs.some((run) => run.status !== 'ok')) deps.setExitCode(EXIT_FAILURE);
+}
+
+async function runTime(
+  commandLine: string[],
+  flags: { name?: string; json?: boolean },
+  deps: BenchCommandDeps,
+): Promise<void> {
+  const cwd = process.cwd();
+  const result = await timeCommand({
+    command: commandLine,
+    name: flags.name,
+    cwd,
+    home: deps.home,
+    facts: deps.environmentFacts(),
+    pathKind: await hostPathKind(cwd),
+    send: deps.send,
+  });
+
+  const record = result.record;
+  if (record && flags.json) printLine(JSON.stringify(record, null, 2));
+  if (record && process.stderr.isTTY) {
+    const where = result.sent ? 'sent' : 'queued for the next report';
+    const seconds = (record.durationMs / 1000).toFixed(1);
+    process.stderr.write(
+      `devfleet: ${record.name} took ${seconds} s (exit ${result.exitCode}), ${where}\n`,
+    );
+  }
+  deps.setExitCode(result.exitCode);
+}
+
+async function runImport(flags: { json?: boolean }, command: Command, deps: BenchCommandDeps) {
+  const debug = createDebug(globalOptions(command).verbose);
+  const result = await importBuildxHistory({ home: deps.home });
+  for (const warning of result.warnings) debug(`buildx: ${warning}`);
+  if (result.unavailable) {
+    process.stderr.write(`no builds imported: ${result.unavailable}\n`);
+    deps.setExitCode(EXIT_FAILURE);
+    return;
+  }
+
+  let sent = 0;
+  for (const record of result.records) {
+    if (await sendOrQueue(deps.home, record, (r) => deps.send(r))) sent++;
+  }
+  await rememberImported(deps.home, result.refs);
+
+  if (flags.json) {
+    printLine(JSON.stringify(result.records, null, 2));
+    return;
+  }
+  const queued = result.records.length - sent;
+  printLine(`imported ${result.records.length} builds (${sent} sent, ${queued} queued)`);
+}
+
+/** A phase × location table of medians, with the spread, under one line of context. */
+export function formatRun(run: BenchmarkRun): string {
+  const seconds = (run.durationMs / 1000).toFixed(1);
+  const head = `bench ${run.kind}: ${run.status} in ${seconds} s`;
+  if (run.status !== 'ok') return `${head}: ${run.reason ?? 'no reason given'}`;
+
+  const context = [
+    `${run.repetitions} repetitions${run.quick ? ' (quick)' : ''}`,
+    `image ${run.image ?? '-'}`,
+    `engine ${run.engineVersion ?? '-'}${run.desktopVersion ? `, Docker Desktop ${run.desktopVersion}` : ''}`,
+    `host folder ${run.hostPath ?? '-'} (${run.pathKind}${run.mountType ? `, mounted as ${run.mountType}` : ''})`,
+  ];
+
+  const locations = [...new Set(run.results.map((result) => result.location))];
+  const phases = [...new Set(run.results.map((result) => result.phase))];
+  const cell = (location: string, phase: string) => {
+    const result = run.results.find((r) => r.location === location && r.phase === phase);
+    return result ? `${formatMs(result.medianMs)} ±${formatMs(result.spreadMs)}` : '-';
+  };
+  const rows = [
+    ['median ms', ...locations],
+    ...phases.map((phase) => [phase, ...locations.map((location) => cell(location, phase))]),
+  ];
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
+  const table = rows.map((row) =>
+    row
+      .map((text, column) =>
+        column === 0 ? text.padEnd(widths[column]!) : text.padStart(widths[column]!),
+      )
+      .join('  '),
+  );
+
+  return [
+    head,
+    ...context.map((line) => `  ${line}`),
+    '',
+    ...table.map((line) => `  ${line}`),
+  ].join('\n');
+}
+
+function formatMs(ms: number): string {
+  return ms >= 100 ? ms.toFixed(0) : ms.toFixed(1);
+}
+
+function parseRepetitions(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 50) {
+    throw new InvalidArgumentError('a whole number from 1 to 50');
+  }
+  return n;
+}
+
+function parseSeconds(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0 || n > 24 * 3600) {
+    throw new InvalidArgumentError('a number of seconds, at most a day');
+  }
+  return n;
+}
