@@ -225,3 +225,155 @@ export type AlertStatus = Static<typeof AlertStatus>;
 export type AlertMachine = Static<typeof AlertMachine>;
 export type Alert = Static<typeof Alert>;
 export type AlertList = Static<typeof AlertList>;
+
+// Fleet health, versions and trends: what the dashboard's fleet, machine, developer and alerts
+// pages read.
+
+export const HealthStatus = Type.Union([
+  Type.Literal('green'),
+  Type.Literal('amber'),
+  Type.Literal('red'),
+]);
+
+/** The result of one health rule on one machine, with a reason a person can act on. */
+export const Finding = Type.Object({
+  rule: Type.String(),
+  title: Type.String(),
+  /** `skip`: the rule does not apply to this machine (WSL rules on a Mac). */
+  result: Type.Union([Type.Literal('pass'), Type.Literal('fail'), Type.Literal('skip')]),
+  /** The status a failure gives the machine. */
+  severity: Type.Union([Type.Literal('amber'), Type.Literal('red')]),
+  reason: Type.String(),
+});
+
+export const FleetMachine = Type.Object({
+  ...MachineSummary.properties,
+  status: HealthStatus,
+  /** Every rule's finding for this machine, failures first. */
+  findings: Type.Array(Finding),
+});
+
+export const RuleInfo = Type.Object({
+  rule: Type.String(),
+  title: Type.String(),
+  severity: Type.Union([Type.Literal('amber'), Type.Literal('red')]),
+  enabled: Type.Boolean(),
+  /** The rule's threshold in words: "4.34.0 or newer", "a report in the last 48 h". */
+  threshold: Type.String(),
+});
+
+export const FleetOverview = Type.Object({
+  generatedAt: Type.String(),
+  counts: Type.Object({
+    machines: Type.Integer(),
+    green: Type.Integer(),
+    amber: Type.Integer(),
+    red: Type.Integer(),
+    openAlerts: Type.Integer(),
+  }),
+  rules: Type.Array(RuleInfo),
+  machines: Type.Array(FleetMachine),
+});
+
+export const MachineHealth = Type.Object({
+  machineId: Type.String(),
+  status: HealthStatus,
+  findings: Type.Array(Finding),
+});
+
+export const VersionField = Type.Union([
+  Type.Literal('desktopVersion'),
+  Type.Literal('engineVersion'),
+  Type.Literal('wslVersion'),
+]);
+
+/** How many machines run one version; `version` null: not reported (no WSL, daemon down…). */
+export const VersionCount = Type.Object({
+  version: Nullable(Type.String()),
+  machines: Type.Integer(),
+});
+
+export const FleetVersions = Type.Object({
+  current: Type.Object({
+    desktopVersion: Type.Array(VersionCount),
+    engineVersion: Type.Array(VersionCount),
+    wslVersion: Type.Array(VersionCount),
+  }),
+  rollout: Type.Object({
+    field: VersionField,
+    /** UTC days, `YYYY-MM-DD`, oldest first. */
+    days: Type.Array(Type.String()),
+    /** Machines on each version at the end of each day (same order as `days`). */
+    versions: Type.Array(
+      Type.Object({ version: Type.String(), machines: Type.Array(Type.Integer()) }),
+    ),
+  }),
+});
+
+/**
+ * One bucket of a series: x is the bucket's middle in ms since the epoch, y the median of its
+ * samples. Shaped so that a chart can take the array as is, without parsing each point.
+ */
+export const TrendPoint = Type.Object({
+  x: Type.Number(),
+  y: Type.Number(),
+  min: Type.Number(),
+  max: Type.Number(),
+  n: Type.Integer(),
+});
+
+export const TrendSeries = Type.Object({
+  name: Type.String(),
+  machineId: Type.String(),
+  hostname: Type.String(),
+  points: Type.Array(TrendPoint),
+});
+
+/** A machine's change events of one report, drawn as one vertical line on its charts. */
+export const ChangeMarker = Type.Object({
+  x: Type.Number(),
+  machineId: Type.String(),
+  hostname: Type.String(),
+  label: Type.String(),
+  fields: Type.Array(Type.String()),
+});
+
+export const Trends = Type.Object({
+  from: Type.String(),
+  to: Type.String(),
+  bucketMs: Type.Integer(),
+  series: Type.Array(TrendSeries),
+  markers: Type.Array(ChangeMarker),
+});
+
+export const DeveloperSummary = Type.Object({
+  owner: Type.String(),
+  machines: Type.Integer(),
+  status: HealthStatus,
+  lastSeenAt: Nullable(Type.String()),
+});
+
+export const DeveloperList = Type.Object({ developers: Type.Array(DeveloperSummary) });
+
+export const DeveloperDetail = Type.Object({
+  owner: Type.String(),
+  machines: Type.Array(FleetMachine),
+  builds: Trends,
+});
+
+export type HealthStatus = Static<typeof HealthStatus>;
+export type Finding = Static<typeof Finding>;
+export type FleetMachine = Static<typeof FleetMachine>;
+export type RuleInfo = Static<typeof RuleInfo>;
+export type FleetOverview = Static<typeof FleetOverview>;
+export type MachineHealth = Static<typeof MachineHealth>;
+export type VersionField = Static<typeof VersionField>;
+export type VersionCount = Static<typeof VersionCount>;
+export type FleetVersions = Static<typeof FleetVersions>;
+export type TrendPoint = Static<typeof TrendPoint>;
+export type TrendSeries = Static<typeof TrendSeries>;
+export type ChangeMarker = Static<typeof ChangeMarker>;
+export type Trends = Static<typeof Trends>;
+export type DeveloperSummary = Static<typeof DeveloperSummary>;
+export type DeveloperList = Static<typeof DeveloperList>;
+export type DeveloperDetail = Static<typeof DeveloperDetail>;

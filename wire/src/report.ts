@@ -144,6 +144,8 @@ export const Report = Type.Object({
   wsl: Nullable(Wsl),
   desktopSettings: Nullable(DesktopSettings),
   problems: List(Problem, 128),
+  /** The agent's spool when this report left: reports still waiting, and dropped because full. */
+  spool: Type.Optional(Type.Object({ pending: Count, dropped: Count })),
   benchmarks: Type.Optional(List(BenchmarkRun, 16)),
   builds: Type.Optional(List(BuildRecord, 500)),
 });
