@@ -1,29 +1,52 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import fastifyCookie from '@fastify/cookie';
+import fastifyHelmet from '@fastify/helmet';
+import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyWebsocket from '@fastify/websocket';
-import Fastify, { type FastifyError, type FastifyServerOptions } from 'fastify';
+import Fastify, {
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyServerOptions,
+} from 'fastify';
 
 import { Detection } from './alerts/detection.js';
 import { WebhookNotifier } from './alerts/notifier.js';
+import { requireSession } from './auth/sessions.js';
 import type { Config } from './config/config.js';
 import type { Db } from './db/client.js';
 import { DevfleetError, errorCatalog, type ErrorCode } from './errors.js';
+import { loadHealthRules } from './health/rules-config.js';
 import { LiveHub } from './live/hub.js';
 import { webDistDir } from './paths.js';
+import { adminRoutes } from './routes/admin.js';
 import { alertRoutes } from './routes/alerts.js';
+import { authRoutes } from './routes/auth.js';
 import { changeRoutes } from './routes/changes.js';
+import { developerRoutes } from './routes/developers.js';
 import { enrollRoutes } from './routes/enroll.js';
+import { fleetRoutes } from './routes/fleet.js';
 import { healthRoutes } from './routes/health.js';
 import { liveRoutes } from './routes/live.js';
 import { machineRoutes } from './routes/machines.js';
 import { reportRoutes } from './routes/reports.js';
 import { seriesRoutes } from './routes/series.js';
+import { trendRoutes } from './routes/trends.js';
 import { webRoutes } from './routes/web.js';
 
 export interface AppOptions {
   config: Pick<Config, 'bodyLimitBytes'> &
-    Partial<Pick<Config, 'webhookUrl' | 'webhookFormat' | 'publicUrl'>>;
+    Partial<
+      Pick<
+        Config,
+        | 'webhookUrl'
+        | 'webhookFormat'
+        | 'publicUrl'
+        | 'trustProxy'
+        | 'reportsPerMinute'
+        | 'loginsPerMinute'
+      >
+    >;
   db: Db;
-  enrollSecret: string;
   logger?: FastifyServerOptions['logger'];
   webDir?: string;
   hub?: LiveHub;
@@ -35,11 +58,12 @@ export interface AppOptions {
 
 /** Builds the Fastify app without listening: tests inject into it, server.ts runs it. */
 export async function buildApp(options: AppOptions) {
-  const { config, db, enrollSecret } = options;
+  const { config, db } = options;
 
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: config.bodyLimitBytes,
+    trustProxy: config.trustProxy ?? false,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
@@ -55,12 +79,16 @@ export async function buildApp(options: AppOptions) {
       .send({ error: { code: 'DEVFLEET_NOT_FOUND', message: `No route for ${request.method}` } });
   });
 
+  await registerSecurity(app);
+  await app.register(fastifyCookie);
+  await app.register(fastifyRateLimit, {
+    global: false,
+    errorResponseBuilder: () => new DevfleetError('DEVFLEET_RATE_LIMITED'),
+  });
   const hub = options.hub ?? new LiveHub();
   app.addHook('onClose', async () => hub.closeAll());
   await app.register(fastifyWebsocket, { options: { maxPayload: 4096 } });
 
-  await app.register(healthRoutes, { checkDatabase: () => db.$client.open });
-  await app.register(enrollRoutes, { db, enrollSecret });
   const notifier = config.webhookUrl
     ? new WebhookNotifier(
         db,
@@ -82,16 +110,65 @@ export async function buildApp(options: AppOptions) {
     fleetIntervalMs: options.fleetIntervalMs ?? 30_000,
   });
   app.decorate('notifier', notifier);
+  // DEVFLEET_RULES names the team's rules file; a broken one stops the server at start.
+  const rules = loadHealthRules();
 
-  await app.register(reportRoutes, { db, hub, detection });
-  await app.register(machineRoutes, { db });
-  await app.register(seriesRoutes, { db });
-  await app.register(changeRoutes, { db });
-  await app.register(alertRoutes, { db, hub });
-  await app.register(liveRoutes, { hub });
+  // Open to anyone: health, login, and the agents' own routes (they carry their own credentials).
+  await app.register(healthRoutes, { checkDatabase: () => db.$client.open });
+  await app.register(authRoutes, { db, loginsPerMinute: config.loginsPerMinute ?? 10 });
+  await app.register(enrollRoutes, { db });
+  await app.register(reportRoutes, {
+    db,
+    hub,
+    detection,
+    reportsPerMinute: config.reportsPerMinute ?? 600,
+  });
   await app.register(webRoutes, { dir: options.webDir ?? webDistDir });
 
+  // The dashboard's API and live feed: a session, and a CSRF token on every change.
+  await app.register(async (viewer) => {
+    viewer.addHook('onRequest', requireSession(db, 'viewer'));
+    await viewer.register(machineRoutes, { db });
+    await viewer.register(seriesRoutes, { db });
+    await viewer.register(changeRoutes, { db });
+    await viewer.register(alertRoutes, { db, hub });
+    await viewer.register(liveRoutes, { hub });
+    await viewer.register(fleetRoutes, { db, rules });
+    await viewer.register(trendRoutes, { db });
+    await viewer.register(developerRoutes, { db, rules });
+  });
+
+  await app.register(async (admin) => {
+    admin.addHook('onRequest', requireSession(db, 'admin'));
+    await admin.register(adminRoutes, { db });
+  });
+
   return app;
+}
+
+/**
+ * Security headers on every answer. The CSP allows no inline script (the dashboard has none) and
+ * no framing; inline style stays allowed because Svelte transitions and Chart.js set style.
+ */
+async function registerSecurity(app: FastifyInstance): Promise<void> {
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        fontSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+    },
+    frameguard: { action: 'deny' },
+  });
 }
 
 const fastifyCodes: Record<string, ErrorCode> = {

@@ -10,6 +10,12 @@ export const errorCatalog = {
     status: 401,
     message: 'Unknown or revoked machine key: enroll again with devfleet-agent enroll',
   },
+  DEVFLEET_LOGIN_FAILED: { status: 401, message: 'Wrong user name or password' },
+  DEVFLEET_CSRF_TOKEN_INVALID: {
+    status: 403,
+    message: 'Missing or wrong CSRF token: reload the dashboard',
+  },
+  DEVFLEET_FORBIDDEN: { status: 403, message: 'Your role does not allow this' },
   DEVFLEET_NOT_FOUND: { status: 404, message: 'Not found' },
   DEVFLEET_REPORT_ID_CONFLICT: {
     status: 409,
@@ -22,6 +28,7 @@ export const errorCatalog = {
     status: 422,
     message: 'This report schema version is not supported: update the agent',
   },
+  DEVFLEET_RATE_LIMITED: { status: 429, message: 'Too many requests: retry later' },
   DEVFLEET_INTERNAL: { status: 500, message: 'Internal error' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

@@ -55,6 +55,9 @@ async function serve(config: Config): Promise<number> {
   const { credentials } = server;
 
   process.stderr.write(`devfleet server listening on ${server.url}\n`);
+  if (!credentials.enrollSecretActive) {
+    process.stderr.write('DEVFLEET_ENROLL_SECRET was revoked by an admin: it enrolls no machine\n');
+  }
   if (credentials.enrollSecretSource === 'generated') {
     process.stderr.write(
       `enrollment secret (generated, kept in the database): ${credentials.enrollSecret}\n`,

@@ -29,7 +29,6 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const app = await buildApp({
     config,
     db,
-    enrollSecret: credentials.enrollSecret,
     logger: loggerOptions(config),
   });
 

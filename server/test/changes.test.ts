@@ -14,7 +14,7 @@ afterEach(async () => {
 });
 
 async function send(key: string, report: Report): Promise<void> {
-  const res = await server.app.inject({
+  const res = await server.inject({
     method: 'POST',
     url: '/api/v1/reports',
     headers: { authorization: `Bearer ${key}` },
@@ -28,8 +28,8 @@ function at(day: number): string {
 }
 
 async function changesOf(): Promise<MachineDetail['changes']> {
-  const list = (await server.app.inject({ url: '/api/v1/machines' })).json();
-  const res = await server.app.inject({ url: `/api/v1/machines/${list.machines[0].id}` });
+  const list = (await server.inject({ url: '/api/v1/machines' })).json();
+  const res = await server.inject({ url: `/api/v1/machines/${list.machines[0].id}` });
   return res.json<MachineDetail>().changes;
 }
 
@@ -100,7 +100,7 @@ describe('GET /api/v1/changes', () => {
     await send(keyA, sampleReport({ collectedAt: at(2), desktopVersion: '4.37.1' }));
     await send(keyB, sampleReport({ collectedAt: at(3), desktopVersion: '4.37.1' }));
 
-    const res = await server.app.inject({
+    const res = await server.inject({
       url: `/api/v1/changes?field=desktopVersion&from=${at(0)}&to=${at(30)}`,
     });
 

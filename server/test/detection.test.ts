@@ -72,7 +72,7 @@ async function runFleet(plan: Plan): Promise<void> {
       report.host.hostname = `devhost-${m}`;
       report.benchmarks = [buildRun(at, Math.round(ms))];
 
-      const res = await server.app.inject({
+      const res = await server.inject({
         method: 'POST',
         url: '/api/v1/reports',
         headers: { authorization: `Bearer ${keys[m]}` },
@@ -85,7 +85,7 @@ async function runFleet(plan: Plan): Promise<void> {
 }
 
 async function alerts(): Promise<Alert[]> {
-  return (await server.app.inject({ url: '/api/v1/alerts' })).json<AlertList>().alerts;
+  return (await server.inject({ url: '/api/v1/alerts' })).json<AlertList>().alerts;
 }
 
 describe('regression detection', () => {
@@ -132,15 +132,15 @@ describe('regression detection', () => {
     const [alert] = await alerts();
     expect(alert?.status).toBe('open');
 
-    const ack = await server.app.inject({
+    const ack = await server.inject({
       method: 'POST',
       url: `/api/v1/alerts/${alert!.id}/acknowledge`,
     });
-    const again = await server.app.inject({
+    const again = await server.inject({
       method: 'POST',
       url: `/api/v1/alerts/${alert!.id}/acknowledge`,
     });
-    const resolved = await server.app.inject({
+    const resolved = await server.inject({
       method: 'POST',
       url: `/api/v1/alerts/${alert!.id}/resolve`,
     });

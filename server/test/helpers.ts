@@ -3,16 +3,26 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { SCHEMA_VERSION, type Report } from '@devfleet/wire';
+import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 
 import { buildApp, type App, type AppOptions } from '../src/app.js';
+import { hashMachineKey, hashPassword } from '../src/auth/keys.js';
+import { insertEnrollmentSecret } from '../src/db/auth-repository.js';
 import { closeDatabase, openDatabase, type Db } from '../src/db/client.js';
+import { upsertUser } from '../src/db/settings-repository.js';
 
 export const ENROLL_SECRET = 'test-enroll-secret-0123456789';
+
+export const ADMIN_PASSWORD = 'test-admin-password';
 
 export interface TestServer {
   app: App;
   db: Db;
   dir: string;
+  /** The logged-in admin's headers: session cookie and CSRF token. */
+  session: Record<string, string>;
+  /** Injects as the logged-in admin: session cookie and CSRF token added. */
+  inject: (options: InjectOptions) => Promise<LightMyRequestResponse>;
   close: () => Promise<void>;
 }
 
@@ -25,16 +35,30 @@ export async function startTestApp(
   const app = await buildApp({
     config: { bodyLimitBytes: 256 * 1024, ...options.config },
     db,
-    enrollSecret: ENROLL_SECRET,
     webDir: path.join(dir, 'no-web'),
     fleetIntervalMs: 0,
     webhookMinTimeoutMs: options.webhookMinTimeoutMs ?? 10,
   });
 
+  insertEnrollmentSecret(db, {
+    id: 'test-secret',
+    label: 'test',
+    secretHash: hashMachineKey(ENROLL_SECRET),
+    createdAt: Date.now(),
+  });
+  upsertUser(db, {
+    username: 'admin',
+    passwordHash: await hashPassword(ADMIN_PASSWORD),
+    role: 'admin',
+  });
+  const session = await login(app, 'admin', ADMIN_PASSWORD);
+
   return {
     app,
     db,
     dir,
+    session,
+    inject: (options) => app.inject({ ...options, headers: { ...session, ...options.headers } }),
     close: async () => {
       await app.close();
       closeDatabase(db);
@@ -137,5 +161,24 @@ export function sampleReport(
     },
     desktopSettings: null,
     problems: [],
+  };
+}
+
+/** Logs in through the API and returns the headers a dashboard sends: cookie and CSRF token. */
+export async function login(
+  app: App,
+  username: string,
+  password: string,
+): Promise<Record<string, string>> {
+  const res = await app.inject({
+    method: 'POST',
+    url: '/api/v1/auth/login',
+    payload: { username, password },
+  });
+  if (res.statusCode !== 200) throw new Error(`login failed: ${res.statusCode} ${res.body}`);
+  const cookie = res.cookies.find((c) => c.name === 'devfleet_session');
+  return {
+    cookie: `devfleet_session=${cookie?.value ?? ''}`,
+    'x-csrf-token': res.json<{ csrfToken: string }>().csrfToken,
   };
 }

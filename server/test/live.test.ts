@@ -30,7 +30,9 @@ function nextEvents(socket: WebSocket, count: number): Promise<LiveEvent[]> {
 describe('GET /api/v1/live', () => {
   it('pushes a stored report to an open dashboard', async () => {
     const key = await enroll(server.app);
-    const socket = new WebSocket(`${url.replace('http', 'ws')}/api/v1/live`);
+    const socket = new WebSocket(`${url.replace('http', 'ws')}/api/v1/live`, {
+      headers: { cookie: server.session.cookie ?? '' },
+    });
     const events = nextEvents(socket, 2);
     await new Promise((resolve) => socket.once('open', resolve));
 
@@ -49,5 +51,16 @@ describe('GET /api/v1/live', () => {
       hostname: 'devhost-01',
     });
     socket.close();
+  });
+
+  it('refuses a websocket without a dashboard session', async () => {
+    const socket = new WebSocket(`${url.replace('http', 'ws')}/api/v1/live`);
+
+    const status = await new Promise<number>((resolve) => {
+      socket.on('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0));
+      socket.on('open', () => resolve(101));
+    });
+
+    expect(status).toBe(401);
   });
 });

@@ -14,7 +14,7 @@ afterEach(async () => {
 });
 
 function post(key: string | null, payload: unknown) {
-  return server.app.inject({
+  return server.inject({
     method: 'POST',
     url: '/api/v1/reports',
     headers: key ? { authorization: `Bearer ${key}` } : {},
@@ -23,12 +23,12 @@ function post(key: string | null, payload: unknown) {
 }
 
 async function machines(): Promise<MachineList> {
-  return (await server.app.inject({ url: '/api/v1/machines' })).json<MachineList>();
+  return (await server.inject({ url: '/api/v1/machines' })).json<MachineList>();
 }
 
 describe('POST /api/v1/enroll', () => {
   it('rejects a wrong secret with 401 and a stable code', async () => {
-    const res = await server.app.inject({
+    const res = await server.inject({
       method: 'POST',
       url: '/api/v1/enroll',
       payload: { secret: 'not-the-secret', hostname: 'devhost-01' },
@@ -139,7 +139,7 @@ describe('POST /api/v1/reports', () => {
 describe('environment changes', () => {
   async function detail(): Promise<MachineDetail> {
     const id = (await machines()).machines[0]?.id ?? '';
-    return (await server.app.inject({ url: `/api/v1/machines/${id}` })).json<MachineDetail>();
+    return (await server.inject({ url: `/api/v1/machines/${id}` })).json<MachineDetail>();
   }
 
   it('records a Docker Desktop update between two reports', async () => {
@@ -202,7 +202,7 @@ describe('environment changes', () => {
 
 describe('GET /api/v1/machines/:id', () => {
   it('answers 404 with a code for an unknown machine', async () => {
-    const res = await server.app.inject({ url: '/api/v1/machines/nope' });
+    const res = await server.inject({ url: '/api/v1/machines/nope' });
 
     expect(res.statusCode).toBe(404);
     expect(res.json().error.code).toBe('DEVFLEET_NOT_FOUND');

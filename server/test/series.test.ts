@@ -59,7 +59,7 @@ function build(id: string, startedAt: string, durationMs: number, succeeded = tr
 
 async function sendWith(key: string, extra: Partial<ReturnType<typeof sampleReport>>) {
   const report = { ...sampleReport(), ...extra };
-  const res = await server.app.inject({
+  const res = await server.inject({
     method: 'POST',
     url: '/api/v1/reports',
     headers: { authorization: `Bearer ${key}` },
@@ -70,7 +70,7 @@ async function sendWith(key: string, extra: Partial<ReturnType<typeof sampleRepo
 }
 
 async function machineId(): Promise<string> {
-  const list = (await server.app.inject({ url: '/api/v1/machines' })).json();
+  const list = (await server.inject({ url: '/api/v1/machines' })).json();
   return list.machines[0].id as string;
 }
 
@@ -81,7 +81,7 @@ describe('GET /api/v1/machines/:id/series', () => {
     await sendWith(key, { benchmarks: [mountRun('2026-11-02T08:00:00.000Z', 610)] });
     const id = await machineId();
 
-    const res = await server.app.inject({
+    const res = await server.inject({
       url: `/api/v1/machines/${id}/series?metric=bench.mount.bind.create&from=2026-10-01T00:00:00Z&to=2026-12-01T00:00:00Z`,
     });
 
@@ -99,7 +99,7 @@ describe('GET /api/v1/machines/:id/series', () => {
     await sendWith(key, { benchmarks: [mountRun('2026-11-05T08:00:00.000Z', 430)] });
     const id = await machineId();
 
-    const res = await server.app.inject({
+    const res = await server.inject({
       url: `/api/v1/machines/${id}/series?metric=bench.mount.bind.create&from=2026-11-03T00:00:00Z&to=2026-11-06T00:00:00Z`,
     });
 
@@ -114,7 +114,7 @@ describe('GET /api/v1/machines/:id/series', () => {
     await sendWith(key, { builds: [ok, failed] });
     const id = await machineId();
 
-    const res = await server.app.inject({
+    const res = await server.inject({
       url: `/api/v1/machines/${id}/series?metric=${encodeURIComponent('build:payments-api')}&from=2026-10-01T00:00:00Z`,
     });
 
@@ -132,7 +132,7 @@ describe('GET /api/v1/machines/:id/series', () => {
     });
     const id = await machineId();
 
-    const res = await server.app.inject({ url: `/api/v1/machines/${id}/series` });
+    const res = await server.inject({ url: `/api/v1/machines/${id}/series` });
 
     expect(res.json<SeriesList>().series.map((s) => [s.name, s.count])).toEqual([
       ['bench.mount.bind.create', 1],
@@ -145,7 +145,7 @@ describe('GET /api/v1/machines/:id/series', () => {
     await sendWith(key, {});
     const id = await machineId();
 
-    const res = await server.app.inject({
+    const res = await server.inject({
       url: `/api/v1/machines/${id}/series?metric=x&from=yesterday`,
     });
 

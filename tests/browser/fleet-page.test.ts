@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumAvailable, launchBrowser, screenshotPath } from '../helpers/browser.js';
 import {
   ENROLL_SECRET,
+  getJson,
   runAgent,
   startServerProcess,
   tempDir,
@@ -31,7 +32,7 @@ describe.skipIf(!chromiumAvailable())('fleet page in headless Chromium', () => {
       throw new Error(`agent failed: ${enrolled.stderr}${reported.stderr}`);
     }
 
-    const list = (await (await fetch(`${server.url}/api/v1/machines`)).json()) as MachineList;
+    const list = await getJson<MachineList>(server.url, '/api/v1/machines');
     const first = list.machines[0];
     if (!first) throw new Error('no machine after the report');
     machine = first;

@@ -37,8 +37,11 @@ export async function startServerProcess(env: Record<string, string> = {}): Prom
       DEVFLEET_PORT: '0',
       DEVFLEET_DB: dbPath,
       DEVFLEET_ENROLL_SECRET: ENROLL_SECRET,
-      DEVFLEET_ADMIN_PASSWORD: 'integration-admin-password',
+      DEVFLEET_ADMIN_PASSWORD: ADMIN_PASSWORD,
       DEVFLEET_LOG_LEVEL: 'warn',
+      // Bursts from tests (a flushed spool, a kill test) are not the runaway agent this limits.
+      DEVFLEET_REPORT_RATE_LIMIT: '100000',
+      DEVFLEET_LOGIN_RATE_LIMIT: '1000',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -104,4 +107,37 @@ export function runNode(
       },
     );
   });
+}
+
+export const ADMIN_PASSWORD = 'integration-admin-password';
+
+const sessions = new Map<string, Promise<Record<string, string>>>();
+
+/** Logs in as the admin once per server and returns the headers the dashboard would send. */
+export function dashboardSession(url: string): Promise<Record<string, string>> {
+  let session = sessions.get(url);
+  if (!session) {
+    session = login(url);
+    sessions.set(url, session);
+  }
+  return session;
+}
+
+async function login(url: string): Promise<Record<string, string>> {
+  const res = await fetch(`${url}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }),
+  });
+  if (!res.ok) throw new Error(`login failed: ${res.status} ${await res.text()}`);
+  const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+  const { csrfToken } = (await res.json()) as { csrfToken: string };
+  return { cookie, 'x-csrf-token': csrfToken };
+}
+
+/** GETs a dashboard API path as the admin. */
+export async function getJson<T>(url: string, path: string): Promise<T> {
+  const res = await fetch(`${url}${path}`, { headers: await dashboardSession(url) });
+  if (!res.ok) throw new Error(`GET ${path}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as T;
 }

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dockerAvailable } from '../helpers/docker.js';
 import {
   ENROLL_SECRET,
+  getJson,
   runAgent,
   startServerProcess,
   tempDir,
@@ -56,7 +57,7 @@ describe.skipIf(!dockerAvailable())('benchmarks and timed builds reach the serve
 
   async function series(metric: string): Promise<SeriesResponse> {
     const url = `${server.url}/api/v1/machines/${machineId}/series?metric=${encodeURIComponent(metric)}`;
-    return (await (await fetch(url)).json()) as SeriesResponse;
+    return getJson<SeriesResponse>(server.url, url.slice(server.url.length));
   }
 
   it('report --bench sends every phase of both benchmarks, and leaves nothing behind', async () => {
@@ -77,12 +78,10 @@ describe.skipIf(!dockerAvailable())('benchmarks and timed builds reach the serve
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
 
-    const list = (await (await fetch(`${server.url}/api/v1/machines`)).json()) as MachineList;
+    const list = await getJson<MachineList>(server.url, '/api/v1/machines');
     machineId = list.machines[0]!.id;
     const names = (
-      (await (
-        await fetch(`${server.url}/api/v1/machines/${machineId}/series`)
-      ).json()) as SeriesList
+      await getJson<SeriesList>(server.url, `/api/v1/machines/${machineId}/series`)
     ).series.map((s) => s.name);
     for (const location of ['bind', 'volume', 'container', 'native']) {
       for (const phase of ['create', 'stat', 'read', 'delete', 'walk']) {

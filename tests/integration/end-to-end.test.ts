@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dockerAvailable, dockerFormat } from '../helpers/docker.js';
 import {
   ENROLL_SECRET,
+  getJson,
   runAgent,
   startServerProcess,
   tempDir,
@@ -58,8 +59,7 @@ describe.each([
     const reported = await runAgent(['report'], agentEnv);
     expect(reported.code).toBe(0);
 
-    const res = await fetch(`${server.url}/api/v1/machines`);
-    const list = (await res.json()) as MachineList;
+    const list = await getJson<MachineList>(server.url, '/api/v1/machines');
     expect(list.totals.machines).toBe(1);
     const env = list.machines[0]?.environment;
     expect(env?.hostname).toBe(seen.host.hostname);

@@ -11,7 +11,7 @@ import {
 import { machinesWithChange, recentTransitions, type Transition } from '../db/change-repository.js';
 import type { Db } from '../db/client.js';
 import { machinesWithFact, sampleWindow } from '../db/series-repository.js';
-import { detectLevelShift } from '../detect/change-point.js';
+import { defaultLevelShiftOptions, detectLevelShift } from '../detect/change-point.js';
 import { assessFleet, type ControlMachine, type Mover } from '../detect/fleet-detector.js';
 import { assessChange, type Assessment } from '../detect/machine-detector.js';
 import { assessResolution } from '../detect/resolution.js';
@@ -26,6 +26,11 @@ const FLEET_LIMIT = 200;
 const CONTROL_LOOKBACK_MS = 14 * 24 * 3600 * 1000;
 const EVIDENCE_MACHINES = 12;
 const END = Number.MAX_SAFE_INTEGER;
+const levelShiftWindow =
+  defaultLevelShiftOptions.maxBaseline +
+  defaultLevelShiftOptions.gap +
+  defaultLevelShiftOptions.recent +
+  defaultLevelShiftOptions.confirm;
 
 export interface DetectionOptions {
   db: Db;
@@ -41,7 +46,7 @@ export interface DetectionOptions {
  * step: opens, updates, resolves, notifies. Pure statistics live in ../detect; this is the glue.
  */
 export class Detection {
-  private readonly lastFleetRun = new Map<string, number>();
+  private readonly lastFleetRun = new Map<string, { at: number; covered: boolean }>();
 
   constructor(private readonly options: DetectionOptions) {}
 
@@ -109,9 +114,10 @@ export class Detection {
 
     const key = `${series}|${change.field}|${change.from}|${change.to}`;
     const now = Date.now();
+    // Between two evaluations the last verdict stands: a transition a fleet alert covers must
+    // not raise one alert per machine meanwhile (a replayed or busy fleet reports within seconds).
     const last = this.lastFleetRun.get(key);
-    if (last !== undefined && now - last < this.options.fleetIntervalMs) return false;
-    this.lastFleetRun.set(key, now);
+    if (last !== undefined && now - last.at < this.options.fleetIntervalMs) return last.covered;
 
     const moved = machinesWithChange(this.options.db, change, FLEET_LIMIT);
     if (moved.length < 2) return false;
@@ -137,7 +143,10 @@ export class Detection {
       }));
 
     const fleet = assessFleet(movers, controls);
-    if (!fleet || fleet.kind !== 'regression') return false;
+    // Too few movers with samples on both sides yet: no verdict to keep, ask again next report.
+    if (!fleet) return false;
+    this.lastFleetRun.set(key, { at: now, covered: fleet.kind === 'regression' });
+    if (fleet.kind !== 'regression') return false;
 
     const slower = fleet.machines.filter((m) => m.assessment.effect > 0);
     const control = fleet.control
@@ -208,7 +217,8 @@ export class Detection {
     const samples = sampleWindow(this.options.db, machineId, series, {
       after: since,
       until: END,
-      limit: WINDOW + 6,
+      // Enough for a full baseline, the gap and the recent run the level-shift test looks at.
+      limit: levelShiftWindow,
       take: 'last',
     });
     const shift = detectLevelShift(samples);

@@ -1,15 +1,24 @@
+import { randomUUID } from 'node:crypto';
+
 import type { Config } from '../config/config.js';
+import {
+  hasEnrollmentSecret,
+  insertEnrollmentSecret,
+  isActiveEnrollmentSecret,
+} from '../db/auth-repository.js';
 import type { Db } from '../db/client.js';
 import { findUser, getSetting, setSetting, upsertUser } from '../db/settings-repository.js';
-import { hashPassword, newSecret } from './keys.js';
+import { hashMachineKey, hashPassword, newSecret } from './keys.js';
 
-const ENROLL_SECRET_KEY = 'enroll_secret';
+const FIRST_SECRET_KEY = 'enroll_secret';
 export const ADMIN_USERNAME = 'admin';
 
 export interface Credentials {
   enrollSecret: string;
   /** Where the secret came from: the environment, the database, or made just now. */
   enrollSecretSource: 'environment' | 'database' | 'generated';
+  /** False when an admin revoked the environment's secret: it no longer enrolls anyone. */
+  enrollSecretActive: boolean;
   adminUsername: string;
   /** The admin password, only when this call generated it: it is never readable again. */
   generatedAdminPassword: string | null;
@@ -17,19 +26,21 @@ export interface Credentials {
 
 /**
  * Makes sure the server has an enrollment secret and an admin login. A generated secret is kept
- * in the database so that agents can enroll after a restart with the secret printed the first time.
+ * in the database (as text, so `npm start` can enroll this machine after a restart, and as a hash
+ * among the enrollment secrets); a revoked generated secret is replaced by a new one.
  */
 export async function ensureCredentials(db: Db, config: Config): Promise<Credentials> {
-  let enrollSecret = config.enrollSecret;
-  let enrollSecretSource: Credentials['enrollSecretSource'] = 'environment';
-  if (enrollSecret === null) {
-    enrollSecret = getSetting(db, ENROLL_SECRET_KEY) ?? null;
-    enrollSecretSource = 'database';
-  }
-  if (enrollSecret === null) {
-    enrollSecret = newSecret();
-    enrollSecretSource = 'generated';
-    setSetting(db, ENROLL_SECRET_KEY, enrollSecret);
+  const { secret, source } = firstSecret(db, config);
+  const hash = hashMachineKey(secret);
+  // A secret seen before keeps its state: an admin's revocation survives a restart.
+  if (!hasEnrollmentSecret(db, hash)) {
+    const label = source === 'environment' ? 'DEVFLEET_ENROLL_SECRET' : 'first start';
+    insertEnrollmentSecret(db, {
+      id: randomUUID(),
+      label,
+      secretHash: hash,
+      createdAt: Date.now(),
+    });
   }
 
   let generatedAdminPassword: string | null = null;
@@ -43,9 +54,26 @@ export async function ensureCredentials(db: Db, config: Config): Promise<Credent
   }
 
   return {
-    enrollSecret,
-    enrollSecretSource,
+    enrollSecret: secret,
+    enrollSecretSource: source,
+    enrollSecretActive: isActiveEnrollmentSecret(db, hash),
     adminUsername: ADMIN_USERNAME,
     generatedAdminPassword,
   };
+}
+
+function firstSecret(
+  db: Db,
+  config: Config,
+): { secret: string; source: Credentials['enrollSecretSource'] } {
+  if (config.enrollSecret !== null) return { secret: config.enrollSecret, source: 'environment' };
+
+  const stored = getSetting(db, FIRST_SECRET_KEY);
+  if (stored && isActiveEnrollmentSecret(db, hashMachineKey(stored))) {
+    return { secret: stored, source: 'database' };
+  }
+
+  const secret = newSecret();
+  setSetting(db, FIRST_SECRET_KEY, secret);
+  return { secret, source: 'generated' };
 }

@@ -20,6 +20,9 @@ export const ConfigSchema = Type.Object({
   publicUrl: Type.Union([Type.String({ format: 'uri', pattern: '^https?://' }), Type.Null()]),
   webhookUrl: Type.Union([Type.String({ format: 'uri', pattern: '^https?://' }), Type.Null()]),
   webhookFormat: Type.Union([Type.Literal('slack'), Type.Literal('json')], { default: 'slack' }),
+  trustProxy: Type.Boolean({ default: false }),
+  reportsPerMinute: Type.Integer({ minimum: 1, default: 600 }),
+  loginsPerMinute: Type.Integer({ minimum: 1, default: 10 }),
 });
 
 export type Config = Static<typeof ConfigSchema>;
@@ -51,6 +54,18 @@ export const configVariables: Record<keyof Config, { name: string; meaning: stri
     meaning: 'where alerts are posted (Slack incoming webhook or any JSON endpoint; default none)',
   },
   webhookFormat: { name: 'DEVFLEET_WEBHOOK_FORMAT', meaning: 'slack or json (default slack)' },
+  trustProxy: {
+    name: 'DEVFLEET_TRUST_PROXY',
+    meaning: 'true behind a TLS-terminating proxy: honours X-Forwarded-*, marks cookies Secure',
+  },
+  reportsPerMinute: {
+    name: 'DEVFLEET_REPORT_RATE_LIMIT',
+    meaning: 'reports one machine may send per minute before 429 (default 600)',
+  },
+  loginsPerMinute: {
+    name: 'DEVFLEET_LOGIN_RATE_LIMIT',
+    meaning: 'login attempts per minute from one address before 429 (default 10)',
+  },
 };
 
 export class ConfigError extends Error {
@@ -74,6 +89,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: read('publicUrl') ?? null,
     webhookUrl: read('webhookUrl') ?? null,
     webhookFormat: read('webhookFormat'),
+    trustProxy: read('trustProxy'),
+    reportsPerMinute: read('reportsPerMinute'),
+    loginsPerMinute: read('loginsPerMinute'),
   };
 
   // Default fills in what is unset; Convert turns "8080" into 8080 but leaves "80x" a string,

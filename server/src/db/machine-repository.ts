@@ -96,3 +96,13 @@ function toEnvironment(env: EnvironmentRow): Environment {
     backend: facts.backend as Environment['backend'],
   };
 }
+
+/** Revokes a machine's key: its agent gets 401 and must enroll again. */
+export function revokeMachine(db: Db, id: string, now: number): boolean {
+  const result = db
+    .update(machines)
+    .set({ revokedAt: now })
+    .where(and(eq(machines.id, id), isNull(machines.revokedAt)))
+    .run();
+  return result.changes > 0;
+}

@@ -219,6 +219,34 @@ export const users = sqliteTable('users', {
     .default(sql`(unixepoch() * 1000)`),
 });
 
+/** A dashboard login. Only the SHA-256 of the cookie's token is stored. */
+export const sessions = sqliteTable(
+  'sessions',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id),
+    csrfToken: text('csrf_token').notNull(),
+    createdAt: integer('created_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+  },
+  (t) => [index('sessions_user_idx').on(t.userId)],
+);
+
+/** Secrets agents exchange for a machine key. Several may be active: rotate by add, then revoke. */
+export const enrollmentSecrets = sqliteTable(
+  'enrollment_secrets',
+  {
+    id: text('id').primaryKey(),
+    label: text('label').notNull(),
+    secretHash: text('secret_hash').notNull(),
+    createdAt: integer('created_at').notNull(),
+    revokedAt: integer('revoked_at'),
+  },
+  (t) => [uniqueIndex('enrollment_secrets_hash_idx').on(t.secretHash)],
+);
+
 /** Small server-wide values that must survive restarts, such as the generated enrollment secret. */
 export const settings = sqliteTable('settings', {
   key: text('key').primaryKey(),

@@ -5,6 +5,12 @@ import { chronological, type Sample } from './window.js';
 export interface LevelShiftOptions {
   /** Samples at the end of the window that must all sit after the shift (the evidence). */
   recent: number;
+  /**
+   * Samples skipped between baseline and recent. A shift not yet significant when it began would
+   * otherwise slide into the baseline sample by sample and never be found; with the gap it stays
+   * out of the baseline for that many more reports.
+   */
+  gap: number;
   /** Fewest baseline samples before them. */
   minBaseline: number;
   /** Most baseline samples, so the cost per new report stays flat. */
@@ -39,16 +45,18 @@ export interface LevelShift {
  */
 export const defaultLevelShiftOptions: LevelShiftOptions = {
   recent: 6,
+  gap: 6,
   minBaseline: 12,
   maxBaseline: 30,
-  minEffect: 0.15,
+  minEffect: 0.1,
   alpha: 1e-4,
   confirm: 1,
 };
 
 /**
  * Looks for a level shift at the end of a series: the last `recent` samples against the ones
- * before them. `samples` should start after the last change event (or the last shift found), so
+ * before them (less a gap). The caller asks after every new sample, with at most
+ * `maxBaseline + gap + recent + confirm` samples. `samples` should start after the last change event (or the last shift found), so
  * that a shift an event explains is left to the attributed detector.
  */
 export function detectLevelShift(
@@ -68,11 +76,11 @@ export function detectLevelShift(
 }
 
 function shiftAtEnd(ordered: readonly Sample[], opts: LevelShiftOptions): LevelShift | null {
-  if (ordered.length < opts.recent + opts.minBaseline) return null;
+  if (ordered.length < opts.recent + opts.gap + opts.minBaseline) return null;
 
   const recentSamples = ordered.slice(-opts.recent);
   const baseline = ordered
-    .slice(0, -opts.recent)
+    .slice(0, -(opts.recent + opts.gap))
     .slice(-opts.maxBaseline)
     .map((s) => s.valueMs);
   const recent = recentSamples.map((s) => s.valueMs);

@@ -43,7 +43,7 @@ export const defaultAssessOptions: AssessOptions = {
   minAfter: 3,
   maxWindow: 30,
   minEffect: 0.1,
-  alpha: 0.001,
+  alpha: 3e-4,
   confirm: 1,
 };
 

@@ -1,21 +1,20 @@
 import { EnrollRequest, EnrollResponse } from '@devfleet/wire';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 
-import { hashMachineKey, newMachineId, newMachineKey, secretsEqual } from '../auth/keys.js';
+import { hashMachineKey, newMachineId, newMachineKey } from '../auth/keys.js';
+import { isActiveEnrollmentSecret } from '../db/auth-repository.js';
 import type { Db } from '../db/client.js';
 import { createMachine } from '../db/machine-repository.js';
 import { DevfleetError } from '../errors.js';
 
-export const enrollRoutes: FastifyPluginAsyncTypebox<{ db: Db; enrollSecret: string }> = async (
-  app,
-  { db, enrollSecret },
-) => {
+export const enrollRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { db }) => {
   app.post(
     '/api/v1/enroll',
     { schema: { body: EnrollRequest, response: { 201: EnrollResponse } } },
     async (request, reply) => {
       const { secret, hostname, user } = request.body;
-      if (!secretsEqual(secret, enrollSecret))
+      // Secrets are looked up by hash: a revoked one stops working at once, the others don't.
+      if (!isActiveEnrollmentSecret(db, hashMachineKey(secret)))
         throw new DevfleetError('DEVFLEET_ENROLL_SECRET_INVALID');
 
       const machineId = newMachineId();

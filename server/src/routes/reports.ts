@@ -1,5 +1,6 @@
 import { ACCEPTED_SCHEMA_VERSIONS, Report, ReportAccepted } from '@devfleet/wire';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
 
 import { hashMachineKey } from '../auth/keys.js';
 import type { Db } from '../db/client.js';
@@ -15,11 +16,21 @@ export const reportRoutes: FastifyPluginAsyncTypebox<{
   db: Db;
   hub: LiveHub;
   detection: Detection;
-}> = async (app, { db, hub, detection }) => {
+  reportsPerMinute: number;
+}> = async (app, { db, hub, detection, reportsPerMinute }) => {
   app.post(
     '/api/v1/reports',
     {
       schema: { body: Report, response: { 200: ReportAccepted, 201: ReportAccepted } },
+      // Per machine key: a runaway agent gets 429 with Retry-After and the others are unaffected.
+      config: {
+        rateLimit: {
+          max: reportsPerMinute,
+          timeWindow: 60_000,
+          keyGenerator: (request: FastifyRequest) =>
+            hashMachineKey(request.headers.authorization ?? request.ip),
+        },
+      },
       // Authenticate before the body is validated, so an unknown caller learns nothing about
       // the schema and costs no validation work.
       preValidation: async (request) => {

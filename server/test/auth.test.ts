@@ -1,0 +1,243 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+import {
+  ADMIN_PASSWORD,
+  ENROLL_SECRET,
+  enroll,
+  login,
+  sampleReport,
+  startTestApp,
+  type TestServer,
+} from './helpers.js';
+
+let server: TestServer;
+
+beforeEach(async () => {
+  server = await startTestApp();
+});
+
+afterEach(async () => {
+  await server.close();
+});
+
+// Every route of the dashboard API: what a logged-out browser, a viewer and a forged form may do.
+const viewerRoutes: [string, string][] = [
+  ['GET', '/api/v1/machines'],
+  ['GET', '/api/v1/machines/m1'],
+  ['GET', '/api/v1/machines/m1/series'],
+  ['GET', '/api/v1/machines/m1/trends'],
+  ['GET', '/api/v1/machines/m1/health'],
+  ['GET', '/api/v1/changes'],
+  ['GET', '/api/v1/alerts'],
+  ['GET', '/api/v1/alerts/a1'],
+  ['POST', '/api/v1/alerts/a1/acknowledge'],
+  ['POST', '/api/v1/alerts/a1/resolve'],
+  ['GET', '/api/v1/fleet'],
+  ['GET', '/api/v1/fleet/versions'],
+  ['GET', '/api/v1/developers'],
+  ['GET', '/api/v1/developers/devuser'],
+  ['GET', '/api/v1/live'],
+];
+const adminRoutes: [string, string][] = [
+  ['GET', '/api/v1/enrollment-secrets'],
+  ['POST', '/api/v1/enrollment-secrets'],
+  ['DELETE', '/api/v1/enrollment-secrets/s1'],
+  ['POST', '/api/v1/machines/m1/revoke'],
+  ['POST', '/api/v1/users'],
+];
+
+async function viewerSession(): Promise<Record<string, string>> {
+  await server.inject({
+    method: 'POST',
+    url: '/api/v1/users',
+    payload: { username: 'lead', password: 'viewer-password-123', role: 'viewer' },
+  });
+  return login(server.app, 'lead', 'viewer-password-123');
+}
+
+describe('dashboard authentication', () => {
+  it.each([...viewerRoutes, ...adminRoutes])(
+    '%s %s answers 401 without a session',
+    async (method, url) => {
+      const res = await server.app.inject({ method: method as 'GET', url });
+
+      expect(res.statusCode).toBe(401);
+      expect(res.json().error.code).toBe('DEVFLEET_UNAUTHENTICATED');
+    },
+  );
+
+  it.each(adminRoutes)('%s %s answers 403 to a viewer', async (method, url) => {
+    const viewer = await viewerSession();
+
+    const res = await server.app.inject({ method: method as 'GET', url, headers: viewer });
+
+    expect(res.statusCode).toBe(403);
+    expect(res.json().error.code).toBe('DEVFLEET_FORBIDDEN');
+  });
+
+  it.each([...viewerRoutes, ...adminRoutes].filter(([m]) => m !== 'GET'))(
+    '%s %s answers 403 without the CSRF token',
+    async (method, url) => {
+      const res = await server.app.inject({
+        method: method as 'POST',
+        url,
+        headers: { cookie: server.session.cookie ?? '' },
+      });
+
+      expect(res.statusCode).toBe(403);
+      expect(res.json().error.code).toBe('DEVFLEET_CSRF_TOKEN_INVALID');
+    },
+  );
+
+  it('lets a viewer read and acknowledge but not manage', async () => {
+    const viewer = await viewerSession();
+
+    const read = await server.app.inject({ url: '/api/v1/machines', headers: viewer });
+    const manage = await server.app.inject({ url: '/api/v1/enrollment-secrets', headers: viewer });
+
+    expect(read.statusCode).toBe(200);
+    expect(manage.statusCode).toBe(403);
+  });
+
+  it('rejects a wrong password and does not say which part was wrong', async () => {
+    const wrongPassword = await server.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { username: 'admin', password: 'not-the-password' },
+    });
+    const noSuchUser = await server.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { username: 'nobody', password: 'not-the-password' },
+    });
+
+    expect(wrongPassword.statusCode).toBe(401);
+    expect(noSuchUser.json()).toEqual(wrongPassword.json());
+  });
+
+  it('rate-limits login attempts with 429 and Retry-After', async () => {
+    const attempt = () =>
+      server.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        payload: { username: 'admin', password: 'guess' },
+      });
+
+    const answers = [];
+    for (let i = 0; i < 12; i++) answers.push(await attempt());
+
+    const limited = answers.at(-1)!;
+    expect(answers.slice(0, 9).every((a) => a.statusCode === 401)).toBe(true);
+    expect(limited.statusCode).toBe(429);
+    expect(limited.json().error.code).toBe('DEVFLEET_RATE_LIMITED');
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+  });
+
+  it('sets an HttpOnly SameSite session cookie, and logout ends the session', async () => {
+    const res = await server.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { username: 'admin', password: ADMIN_PASSWORD },
+    });
+    const cookie = res.cookies.find((c) => c.name === 'devfleet_session');
+    expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/' });
+    const headers = {
+      cookie: `devfleet_session=${cookie?.value}`,
+      'x-csrf-token': res.json().csrfToken as string,
+    };
+
+    const out = await server.app.inject({ method: 'POST', url: '/api/v1/auth/logout', headers });
+    const after = await server.app.inject({ url: '/api/v1/machines', headers });
+
+    expect(out.statusCode).toBe(204);
+    expect(after.statusCode).toBe(401);
+  });
+
+  it('sends security headers: no inline script, no sniffing, no framing', async () => {
+    const res = await server.app.inject({ url: '/healthz' });
+
+    const csp = String(res.headers['content-security-policy']);
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toMatch(/script-src[^;]*unsafe-inline/);
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['x-frame-options']).toBe('DENY');
+  });
+});
+
+describe('machine keys and enrollment secrets', () => {
+  it('refuses a revoked machine key with 401 that says how to re-enroll', async () => {
+    const key = await enroll(server.app);
+    await server.app.inject({
+      method: 'POST',
+      url: '/api/v1/reports',
+      headers: { authorization: `Bearer ${key}` },
+      payload: sampleReport(),
+    });
+    const id = (await server.inject({ url: '/api/v1/machines' })).json().machines[0].id as string;
+
+    const revoked = await server.inject({ method: 'POST', url: `/api/v1/machines/${id}/revoke` });
+    const res = await server.app.inject({
+      method: 'POST',
+      url: '/api/v1/reports',
+      headers: { authorization: `Bearer ${key}` },
+      payload: sampleReport(),
+    });
+
+    expect(revoked.statusCode).toBe(204);
+    expect(res.statusCode).toBe(401);
+    expect(res.json().error).toEqual({
+      code: 'DEVFLEET_MACHINE_KEY_INVALID',
+      message: expect.stringContaining('devfleet-agent enroll'),
+    });
+  });
+
+  it('rotates enrollment secrets: the new one enrolls, the revoked one no longer does', async () => {
+    const created = await server.inject({
+      method: 'POST',
+      url: '/api/v1/enrollment-secrets',
+      payload: { label: 'rotation 2026-12' },
+    });
+    expect(created.statusCode).toBe(201);
+    const { secret } = created.json<{ secret: string }>();
+    const list = (await server.inject({ url: '/api/v1/enrollment-secrets' })).json();
+    const old = list.secrets.find((s: { label: string }) => s.label === 'test');
+
+    const revoke = await server.inject({
+      method: 'DELETE',
+      url: `/api/v1/enrollment-secrets/${old.id}`,
+    });
+    const enrollWith = (s: string) =>
+      server.app.inject({
+        method: 'POST',
+        url: '/api/v1/enroll',
+        payload: { secret: s, hostname: 'devhost-09' },
+      });
+
+    expect(revoke.statusCode).toBe(204);
+    expect((await enrollWith(secret)).statusCode).toBe(201);
+    expect((await enrollWith(ENROLL_SECRET)).statusCode).toBe(401);
+    expect(JSON.stringify(list)).not.toContain(secret);
+  });
+
+  it('answers 429 with Retry-After when one machine sends too fast', async () => {
+    await server.close();
+    server = await startTestApp({ config: { bodyLimitBytes: 256 * 1024, reportsPerMinute: 3 } });
+    const key = await enroll(server.app);
+    const send = () =>
+      server.app.inject({
+        method: 'POST',
+        url: '/api/v1/reports',
+        headers: { authorization: `Bearer ${key}` },
+        payload: sampleReport(),
+      });
+
+    const codes = [];
+    for (let i = 0; i < 4; i++) codes.push((await send()).statusCode);
+    const limited = await send();
+
+    expect(codes.slice(0, 3)).toEqual([201, 201, 201]);
+    expect(limited.statusCode).toBe(429);
+    expect(limited.headers['retry-after']).toBeDefined();
+  });
+});

@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+
+import { assessFleet, type ControlMachine, type Mover } from '../../src/detect/fleet-detector.js';
+import { following, seeded, series } from './synthetic.js';
+
+const day = 24 * 3_600_000;
+
+/** A fleet whose movers update on day 20 and whose control machines don't. */
+function fleet(seed: number, moverFactor: number, controlFactor: number, cv = 0.1) {
+  const random = seeded(seed);
+  const movers: Mover[] = [];
+  const controls: ControlMachine[] = [];
+
+  for (let i = 0; i < 9; i++) {
+    const level = 40_000 + 5_000 * i;
+    const before = series(random, 30, level, cv, 10 * day);
+    const after = following(before, series(random, 6, level * moverFactor, cv));
+    movers.push({
+      machineId: `mover-${i}`,
+      changedAt: (before.at(-1)?.at ?? 0) + 1,
+      before,
+      after,
+    });
+  }
+  for (let i = 0; i < 5; i++) {
+    const level = 45_000 + 5_000 * i;
+    const before = series(random, 30, level, cv, 10 * day);
+    const after = following(before, series(random, 6, level * controlFactor, cv));
+    controls.push({ machineId: `control-${i}`, samples: [...before, ...after] });
+  }
+  return { movers, controls };
+}
+
+describe('assessFleet', () => {
+  it('finds the update that made 9 machines 35% slower while the 5 others stayed put', () => {
+    const { movers, controls } = fleet(1, 1.35, 1);
+
+    const result = assessFleet(movers, controls);
+
+    expect(result?.kind).toBe('regression');
+    expect(result?.movers).toBe(9);
+    expect(result?.slower).toBe(9);
+    expect(result?.medianChange).toBeGreaterThan(0.28);
+    expect(result?.medianChange).toBeLessThan(0.42);
+    expect(result?.control?.machines).toBe(5);
+    expect(Math.abs(result?.control?.medianChange ?? 1)).toBeLessThan(0.08);
+  });
+
+  it('blames nothing on the update when the machines that did not take it got as slow', () => {
+    const { movers, controls } = fleet(2, 1.35, 1.35);
+
+    const result = assessFleet(movers, controls);
+
+    expect(result?.medianChange).toBeGreaterThan(0.25);
+    expect(result?.control?.medianChange).toBeGreaterThan(0.25);
+    expect(result?.kind).toBe('none');
+  });
+
+  it('stays quiet when the update changed nothing', () => {
+    for (let seed = 3; seed < 13; seed++) {
+      const { movers, controls } = fleet(seed, 1, 1, 0.2);
+
+      expect(assessFleet(movers, controls)?.kind).toBe('none');
+    }
+  });
+
+  it('still judges without a control group, and says there was none', () => {
+    const { movers } = fleet(4, 1.35, 1);
+
+    const result = assessFleet(movers, []);
+
+    expect(result?.kind).toBe('regression');
+    expect(result?.control).toBeNull();
+  });
+
+  it('needs at least two machines with enough samples', () => {
+    const { movers, controls } = fleet(5, 1.35, 1);
+    const waiting = movers.slice(1).map((m) => ({ ...m, after: m.after.slice(0, 2) }));
+
+    expect(assessFleet(movers.slice(0, 1), controls)).toBeNull();
+    expect(assessFleet([movers[0] ?? waiting[0]!, ...waiting], controls)).toBeNull();
+  });
+
+  it('is not fooled by every updated machine having one cold 10× build right after', () => {
+    const { movers, controls } = fleet(6, 1, 1, 0.2);
+    const cold = movers.map((m) => ({
+      ...m,
+      after: m.after.slice(0, 3).map((s, i) => (i === 0 ? { ...s, valueMs: s.valueMs * 10 } : s)),
+    }));
+
+    expect(assessFleet(cold, controls)?.kind).toBe('none');
+  });
+});
