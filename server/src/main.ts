@@ -1,8 +1,10 @@
+import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 
 import { ensureCredentials } from './auth/bootstrap.js';
 import { ConfigError, configVariables, loadConfig, type Config } from './config/config.js';
 import { closeDatabase, openDatabase } from './db/client.js';
+import { backupDatabase, pruneHistory } from './db/maintenance.js';
 import { startServer } from './server.js';
 
 const usage = `Usage: devfleet-server [command]
@@ -11,6 +13,8 @@ Commands:
   start              open the database, apply migrations and serve (the default)
   credentials        apply migrations, make sure an enrollment secret and an admin login
                      exist, print them (--json for scripts) and exit
+  backup FILE        write a consistent copy of the live database to FILE
+  prune              thin history older than DEVFLEET_RETENTION_DAYS now
 
 Configuration (environment variables):
 ${Object.values(configVariables)
@@ -36,6 +40,8 @@ export async function main(argv: string[]): Promise<number> {
     const command = positionals[0] ?? 'start';
     if (command === 'start') return await serve(config);
     if (command === 'credentials') return await printCredentials(config, values.json === true);
+    if (command === 'backup') return await backup(config, positionals[1]);
+    if (command === 'prune') return prune(config);
 
     process.stderr.write(`unknown command: ${command}\n\n${usage}`);
     return 2;
@@ -99,6 +105,38 @@ async function printCredentials(config: Config, json: boolean): Promise<number> 
         `admin login: ${out.adminUsername} / ${out.adminPassword ?? '(set earlier; not readable again)'}\n`,
       );
     }
+    return 0;
+  } finally {
+    closeDatabase(db);
+  }
+}
+
+async function backup(config: Config, file: string | undefined): Promise<number> {
+  if (!file) {
+    process.stderr.write('usage: devfleet-server backup FILE\n');
+    return 2;
+  }
+  if (fs.existsSync(file)) {
+    process.stderr.write(`devfleet-server: ${file} exists; choose a new file\n`);
+    return 1;
+  }
+
+  const db = openDatabase(config.dbPath);
+  try {
+    await backupDatabase(db, file);
+    process.stdout.write(`backup written to ${file}\n`);
+    return 0;
+  } finally {
+    closeDatabase(db);
+  }
+}
+
+function prune(config: Config): number {
+  const db = openDatabase(config.dbPath);
+  try {
+    const before = Date.now() - config.retentionDays * 24 * 3600 * 1000;
+    const result = config.retentionDays === 0 ? null : pruneHistory(db, before);
+    process.stdout.write(`${JSON.stringify(result ?? { skipped: 'DEVFLEET_RETENTION_DAYS=0' })}\n`);
     return 0;
   } finally {
     closeDatabase(db);

@@ -1,9 +1,10 @@
-import type { FastifyServerOptions } from 'fastify';
+import type { FastifyBaseLogger, FastifyServerOptions } from 'fastify';
 
 import { buildApp } from './app.js';
 import { ensureCredentials, type Credentials } from './auth/bootstrap.js';
 import type { Config } from './config/config.js';
-import { closeDatabase, openDatabase } from './db/client.js';
+import { closeDatabase, openDatabase, type Db } from './db/client.js';
+import { pruneHistory } from './db/maintenance.js';
 
 export interface RunningServer {
   url: string;
@@ -43,12 +44,39 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
 
+  const retention = scheduleRetention(db, config, app.log);
+
   let closing: Promise<void> | undefined;
   const close = () => {
     // app.close stops accepting, waits for in-flight requests, then the database closes.
+    clearInterval(retention);
     closing ??= app.close().then(() => closeDatabase(db));
     return closing;
   };
 
   return { url: `http://${host}:${port}`, credentials, close };
+}
+
+const RETENTION_EVERY_MS = 6 * 3600 * 1000;
+
+/** Thins old history now and every few hours; a failure is logged, never fatal. */
+function scheduleRetention(
+  db: Db,
+  config: Config,
+  log: FastifyBaseLogger,
+): NodeJS.Timeout | undefined {
+  if (config.retentionDays === 0) return undefined;
+
+  const run = () => {
+    try {
+      const before = Date.now() - config.retentionDays * 24 * 3600 * 1000;
+      const result = pruneHistory(db, before);
+      if (result.reportsPruned > 0 || result.samplesAggregated > 0)
+        log.info(result, 'history thinned');
+    } catch (error) {
+      log.error({ err: error }, 'retention failed');
+    }
+  };
+  setImmediate(run);
+  return setInterval(run, RETENTION_EVERY_MS).unref();
 }

@@ -5,9 +5,11 @@ import { BenchInterrupted } from '../bench/interrupt.js';
 import { registerBenchCommands } from './bench-command.js';
 import { createBenchDeps } from './bench-deps.js';
 import { registerCollectCommand } from './collect-command.js';
+import { registerDoctorCommand } from './doctor-command.js';
 import { registerEnrollCommand } from './enroll-command.js';
 import { registerParseCommand } from './parse-command.js';
 import { registerReportCommand } from './report-command.js';
+import { registerScheduleCommand } from './schedule-command.js';
 import { readAgentVersion } from './version.js';
 
 const EXIT_FAILURE = 1;
@@ -43,6 +45,8 @@ function buildProgram(setExitCode: (code: number) => void): Command {
   registerReportCommand(program);
   registerParseCommand(program);
   registerBenchCommands(program, createBenchDeps(program, setExitCode));
+  registerScheduleCommand(program);
+  registerDoctorCommand(program, setExitCode);
 
   return program;
 }

@@ -15,6 +15,8 @@ export type AgentErrorCode =
   | 'AGENT_KEY_REJECTED'
   | 'AGENT_REPORT_REJECTED'
   | 'AGENT_REPORT_INVALID'
+  | 'AGENT_SCHEDULE_FAILED'
+  | 'AGENT_SPOOL_BUSY'
   | 'AGENT_INTERNAL';
 
 export class AgentError extends Error {

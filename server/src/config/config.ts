@@ -23,6 +23,7 @@ export const ConfigSchema = Type.Object({
   trustProxy: Type.Boolean({ default: false }),
   reportsPerMinute: Type.Integer({ minimum: 1, default: 600 }),
   loginsPerMinute: Type.Integer({ minimum: 1, default: 10 }),
+  retentionDays: Type.Integer({ minimum: 0, maximum: 36500, default: 180 }),
 });
 
 export type Config = Static<typeof ConfigSchema>;
@@ -66,6 +67,11 @@ export const configVariables: Record<keyof Config, { name: string; meaning: stri
     name: 'DEVFLEET_LOGIN_RATE_LIMIT',
     meaning: 'login attempts per minute from one address before 429 (default 10)',
   },
+  retentionDays: {
+    name: 'DEVFLEET_RETENTION_DAYS',
+    meaning:
+      'raw reports and per-report samples older than this are thinned to daily (default 180; 0 keeps all)',
+  },
 };
 
 export class ConfigError extends Error {
@@ -92,6 +98,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: read('trustProxy'),
     reportsPerMinute: read('reportsPerMinute'),
     loginsPerMinute: read('loginsPerMinute'),
+    retentionDays: read('retentionDays'),
   };
 
   // Default fills in what is unset; Convert turns "8080" into 8080 but leaves "80x" a string,

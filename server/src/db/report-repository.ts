@@ -3,8 +3,8 @@ import { asc, eq } from 'drizzle-orm';
 
 import { DevfleetError } from '../errors.js';
 import { diffFacts, type KnownState } from '../ingest/changes.js';
-import { factScopes, reportFacts } from '../ingest/facts.js';
-import { deriveEnvironment, type EnvironmentRow } from '../ingest/environment.js';
+import { factScopes, reportFacts, type Facts } from '../ingest/facts.js';
+import { deriveEnvironment } from '../ingest/environment.js';
 import { deriveSamples } from '../ingest/samples.js';
 import type { Db } from './client.js';
 import { changes, environments, machines, reports, samples } from './schema.js';
@@ -39,6 +39,7 @@ export function recordReport(
     }
 
     const env = deriveEnvironment(report, machineId, receivedAt);
+    const facts = { facts: reportFacts(report, env), scopes: factScopes(report) };
     tx.insert(reports)
       .values({
         id: report.reportId,
@@ -47,6 +48,7 @@ export function recordReport(
         receivedAt,
         schemaVersion: report.schemaVersion,
         raw: JSON.stringify(report),
+        facts,
       })
       .run();
     tx.insert(environments).values(env).run();
@@ -61,7 +63,7 @@ export function recordReport(
     const isNewest =
       machine.latestCollectedAt === null || env.collectedAt >= machine.latestCollectedAt;
     if (isNewest) {
-      const known = appendChanges(tx, machine.knownState ?? {}, report, env);
+      const known = appendChanges(tx, machine.knownState ?? {}, facts, env);
       tx.update(machines)
         .set({
           lastSeenAt: receivedAt,
@@ -82,18 +84,21 @@ export function recordReport(
   });
 }
 
-function appendChanges(tx: Tx, known: KnownState, report: Report, env: EnvironmentRow): KnownState {
-  const diff = diffFacts(known, reportFacts(report, env), factScopes(report));
+type StoredFacts = { facts: Facts; scopes: string[] };
+type ChangeAt = { machineId: string; reportId: string; collectedAt: number };
+
+function appendChanges(tx: Tx, known: KnownState, stored: StoredFacts, at: ChangeAt): KnownState {
+  const diff = diffFacts(known, stored.facts, stored.scopes);
   if (diff.changes.length > 0) {
     tx.insert(changes)
       .values(
         diff.changes.map((c) => ({
-          machineId: env.machineId,
-          reportId: env.reportId,
+          machineId: at.machineId,
+          reportId: at.reportId,
           field: c.field,
           fromValue: c.from,
           toValue: c.to,
-          at: env.collectedAt,
+          at: at.collectedAt,
         })),
       )
       .run();
@@ -104,19 +109,16 @@ function appendChanges(tx: Tx, known: KnownState, report: Report, env: Environme
 function rebuildChanges(tx: Tx, machineId: string): void {
   tx.delete(changes).where(eq(changes.machineId, machineId)).run();
 
-  // Re-derived from the raw reports: the facts of config keys are not all columns.
+  // From the facts stored with each report: raw reports past retention are gone, facts are not.
   const history = tx
-    .select({ raw: reports.raw, receivedAt: reports.receivedAt })
+    .select({ reportId: reports.id, collectedAt: reports.collectedAt, facts: reports.facts })
     .from(reports)
     .where(eq(reports.machineId, machineId))
     .orderBy(asc(reports.collectedAt), asc(reports.receivedAt))
     .all();
 
   let known: KnownState = {};
-  for (const row of history) {
-    const report = JSON.parse(row.raw) as Report;
-    known = appendChanges(tx, known, report, deriveEnvironment(report, machineId, row.receivedAt));
-  }
+  for (const row of history) known = appendChanges(tx, known, row.facts, { ...row, machineId });
 
   tx.update(machines).set({ knownState: known }).where(eq(machines.id, machineId)).run();
 }

@@ -33,7 +33,14 @@ export const reports = sqliteTable(
     collectedAt: integer('collected_at').notNull(),
     receivedAt: integer('received_at').notNull(),
     schemaVersion: integer('schema_version').notNull(),
+    /** The report as sent; emptied by retention once older than the horizon (`pruned`). */
     raw: text('raw').notNull(),
+    /** Every fact the report showed and the scopes it spoke for: change events re-derive from it. */
+    facts: text('facts', { mode: 'json' })
+      .$type<{ facts: Record<string, string | null>; scopes: string[] }>()
+      .notNull()
+      .default(sql`'{"facts":{},"scopes":[]}'`),
+    pruned: integer('pruned', { mode: 'boolean' }).notNull().default(false),
   },
   (t) => [index('reports_machine_collected_idx').on(t.machineId, t.collectedAt)],
 );

@@ -56,6 +56,9 @@ export function reportFacts(report: Report, env: EnvironmentRow): Facts {
     facts['desktop.fileSharing'] = nullableText(settings.fileSharing);
     facts['desktop.wslEngineEnabled'] = nullableText(settings.wslEngineEnabled);
     facts['desktop.integratedWslDistros'] = [...settings.integratedWslDistros].sort().join(', ');
+    facts['desktop.integrationWithDefaultDistro'] = nullableText(
+      settings.integrationWithDefaultDistro,
+    );
     facts['desktop.filesharingDirectories'] = [...settings.filesharingDirectories]
       .sort()
       .join(', ');

@@ -1,0 +1,2 @@
+ALTER TABLE `reports` ADD `facts` text DEFAULT '{"facts":{},"scopes":[]}' NOT NULL;--> statement-breakpoint
+ALTER TABLE `reports` ADD `pruned` integer DEFAULT false NOT NULL;

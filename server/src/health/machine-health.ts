@@ -1,0 +1,47 @@
+import type { FleetMachine, MachineSummary } from '@devfleet/wire';
+
+import type { Db } from '../db/client.js';
+import {
+  activeRegressionsByMachine,
+  machineStates,
+  mountSlowdown,
+} from '../db/fleet-repository.js';
+import type { HealthRules } from './rules-config.js';
+import { evaluateHealth, healthStatus } from './rules.js';
+
+/**
+ * Health of the given machines at `now`. Everything read is a fact stored at ingestion (the
+ * latest environment, the folded known state, alert members) plus one indexed lookup per mount
+ * phase for machines whose project sits on /mnt: cheap enough to run on every page load.
+ */
+export function assessMachines(
+  db: Db,
+  machines: readonly MachineSummary[],
+  rules: HealthRules,
+  now: number,
+): FleetMachine[] {
+  const states = machineStates(
+    db,
+    machines.map((m) => m.id),
+  );
+  const regressions = activeRegressionsByMachine(db);
+
+  return machines.map((machine) => {
+    const state = states.get(machine.id);
+    const env = machine.environment;
+    const onWindowsDrive = env?.projectPathKind === 'windows-drive-via-wsl';
+    const findings = evaluateHealth(
+      {
+        enrolledAt: Date.parse(machine.enrolledAt),
+        environment: env,
+        known: state?.known ?? {},
+        latestCollectedAt: state?.latestCollectedAt ?? null,
+        openAlerts: regressions.get(machine.id) ?? [],
+        mountSlowdown: onWindowsDrive ? mountSlowdown(db, machine.id) : null,
+      },
+      rules,
+      now,
+    );
+    return { ...machine, status: healthStatus(findings), findings };
+  });
+}

@@ -1,0 +1,86 @@
+import fs from 'node:fs';
+
+import Type, { type Static } from 'typebox';
+import { Value } from 'typebox/value';
+import { parse as parseYaml } from 'yaml';
+
+// The team's health rules: one YAML file (JSON is YAML too), path from DEVFLEET_RULES. Every key
+// is optional: what the file leaves out keeps the default below, so a file can be one line.
+
+const Severity = Type.Union([Type.Literal('amber'), Type.Literal('red')]);
+
+const rule = <T extends Type.TProperties>(severity: 'amber' | 'red', extra: T) =>
+  Type.Object(
+    {
+      enabled: Type.Boolean({ default: true }),
+      severity: { ...Severity, default: severity },
+      ...extra,
+    },
+    { default: {}, additionalProperties: false },
+  );
+
+export const HealthRulesSchema = Type.Object(
+  {
+    desktopMinimum: rule('red', {
+      /** Oldest Docker Desktop version the team supports. */
+      version: Type.String({ pattern: '^\\d+(\\.\\d+)*$', default: '4.34.0' }),
+    }),
+    wslBackend: rule('red', {}),
+    wslIntegration: rule('amber', {}),
+    memory: rule('amber', {
+      minWslGiB: Type.Number({ minimum: 0, default: 4 }),
+      minDesktopGiB: Type.Number({ minimum: 0, default: 4 }),
+    }),
+    projectLocation: rule('amber', {}),
+    openRegression: rule('amber', {}),
+    stale: rule('amber', { hours: Type.Number({ exclusiveMinimum: 0, default: 48 }) }),
+    daemon: rule('red', {}),
+  },
+  { additionalProperties: false },
+);
+
+export type HealthRules = Static<typeof HealthRulesSchema>;
+export type RuleName = keyof HealthRules;
+
+export const RULES_VARIABLE = 'DEVFLEET_RULES';
+
+export class RulesFileError extends Error {
+  override name = 'RulesFileError';
+}
+
+export function defaultHealthRules(): HealthRules {
+  return parseHealthRules({});
+}
+
+/** Defaults filled in, then checked: a typo in a key or a threshold fails with its path. */
+export function parseHealthRules(input: unknown, source = 'rules'): HealthRules {
+  const value = Value.Default(HealthRulesSchema, Value.Clone(input ?? {}));
+  const errors = Value.Errors(HealthRulesSchema, value);
+  if (errors.length > 0) {
+    const lines = errors.map((e) => `  ${e.instancePath || '/'}: ${e.message}`);
+    throw new RulesFileError(`${source} is not valid:\n${lines.join('\n')}`);
+  }
+  return value as HealthRules;
+}
+
+/** The rules from the file DEVFLEET_RULES names, or the defaults when it names none. */
+export function loadHealthRules(env: NodeJS.ProcessEnv = process.env): HealthRules {
+  const file = env[RULES_VARIABLE];
+  if (!file) return defaultHealthRules();
+
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new RulesFileError(`${RULES_VARIABLE}: cannot read ${file}`, { cause: error });
+  }
+
+  let parsed: unknown;
+  try {
+    parsed = parseYaml(text);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new RulesFileError(`${file} is not valid YAML or JSON: ${message}`, { cause: error });
+  }
+  return parseHealthRules(parsed, file);
+}

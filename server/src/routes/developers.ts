@@ -1,0 +1,63 @@
+import { DeveloperDetail, DeveloperList } from '@devfleet/wire';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import Type from 'typebox';
+
+import type { Db } from '../db/client.js';
+import { listMachines } from '../db/machine-repository.js';
+import { DevfleetError } from '../errors.js';
+import { buildTrends, readRange, worstStatus } from '../fleet/trends.js';
+import { assessMachines } from '../health/machine-health.js';
+import type { HealthRules } from '../health/rules-config.js';
+import { RangeQuery } from './trends.js';
+
+/** Developers are machine owners: a developer's page gathers the builds of all their machines. */
+export const developerRoutes: FastifyPluginAsyncTypebox<{ db: Db; rules: HealthRules }> = async (
+  app,
+  { db, rules },
+) => {
+  app.get('/api/v1/developers', { schema: { response: { 200: DeveloperList } } }, async () => {
+    const machines = assessMachines(db, listMachines(db), rules, Date.now());
+    const owners = new Map<string, typeof machines>();
+    for (const m of machines) owners.set(m.owner, [...(owners.get(m.owner) ?? []), m]);
+
+    const developers = [...owners].map(([owner, own]) => ({
+      owner,
+      machines: own.length,
+      status: worstStatus(own.map((m) => m.status)),
+      lastSeenAt: own
+        .map((m) => m.lastSeenAt)
+        .reduce<string | null>((a, b) => (a === null || (b !== null && b > a) ? b : a), null),
+    }));
+    return { developers: developers.sort((a, b) => a.owner.localeCompare(b.owner)) };
+  });
+
+  app.get(
+    '/api/v1/developers/:owner',
+    {
+      schema: {
+        params: Type.Object({ owner: Type.String({ minLength: 1, maxLength: 256 }) }),
+        querystring: RangeQuery,
+        response: { 200: DeveloperDetail },
+      },
+    },
+    async (request) => {
+      const { owner } = request.params;
+      const own = listMachines(db).filter((m) => m.owner === owner);
+      if (own.length === 0) {
+        throw new DevfleetError('DEVFLEET_NOT_FOUND', 'No machine belongs to this developer');
+      }
+
+      const hostnames = new Map(own.map((m) => [m.id, m.hostname]));
+      const query = {
+        machineIds: [...hostnames.keys()],
+        seriesPrefix: 'build:',
+        ...readRange(request.query),
+      };
+      return {
+        owner,
+        machines: assessMachines(db, own, rules, Date.now()),
+        builds: buildTrends(db, query, hostnames),
+      };
+    },
+  );
+};

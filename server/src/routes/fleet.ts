@@ -1,0 +1,81 @@
+import { FleetOverview, FleetVersions, MachineHealth, VersionField } from '@devfleet/wire';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import Type from 'typebox';
+
+import type { Db } from '../db/client.js';
+import { countOpenAlerts, currentVersions, versionRollout } from '../db/fleet-repository.js';
+import { getMachine, listMachines } from '../db/machine-repository.js';
+import { DevfleetError } from '../errors.js';
+import { assessMachines } from '../health/machine-health.js';
+import type { HealthRules } from '../health/rules-config.js';
+import { describeRules } from '../health/rules.js';
+
+const DAY_MS = 24 * 3600 * 1000;
+
+/** Fleet health (the rules evaluated per machine) and the version inventory. */
+export const fleetRoutes: FastifyPluginAsyncTypebox<{ db: Db; rules: HealthRules }> = async (
+  app,
+  { db, rules },
+) => {
+  app.get('/api/v1/fleet', { schema: { response: { 200: FleetOverview } } }, async () => {
+    const now = Date.now();
+    const machines = assessMachines(db, listMachines(db), rules, now);
+    const count = (status: string) => machines.filter((m) => m.status === status).length;
+
+    return {
+      generatedAt: new Date(now).toISOString(),
+      counts: {
+        machines: machines.length,
+        green: count('green'),
+        amber: count('amber'),
+        red: count('red'),
+        openAlerts: countOpenAlerts(db),
+      },
+      rules: describeRules(rules),
+      machines,
+    };
+  });
+
+  app.get(
+    '/api/v1/fleet/versions',
+    {
+      schema: {
+        querystring: Type.Object({
+          field: { ...VersionField, default: 'desktopVersion' },
+          days: Type.Integer({ minimum: 1, maximum: 730, default: 90 }),
+        }),
+        response: { 200: FleetVersions },
+      },
+    },
+    async (request) => {
+      const { field, days } = request.query;
+      const to = Date.now();
+
+      return {
+        current: currentVersions(db),
+        rollout: { field, ...versionRollout(db, field, { from: to - (days - 1) * DAY_MS, to }) },
+      };
+    },
+  );
+
+  app.get(
+    '/api/v1/machines/:id/health',
+    {
+      schema: {
+        params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
+        response: { 200: MachineHealth },
+      },
+    },
+    async (request) => {
+      const machine = getMachine(db, request.params.id);
+      if (!machine) throw new DevfleetError('DEVFLEET_NOT_FOUND', 'No machine with this id');
+
+      const [assessed] = assessMachines(db, [machine], rules, Date.now());
+      return {
+        machineId: machine.id,
+        status: assessed?.status ?? 'green',
+        findings: assessed?.findings ?? [],
+      };
+    },
+  );
+};
