@@ -4,7 +4,9 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/dist/', '**/node_modules/', 'data/', 'test-output/', 'migrations/'] },
+  {
+    ignores: ['**/dist/', '**/node_modules/', 'data/', 'test-output/', 'migrations/', 'agent/sea/'],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
