@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import type { MachineList } from '@devfleet/wire';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { chromiumAvailable, launchBrowser, screenshotPath } from '../helpers/browser.js';
+import { chromiumAvailable, launchBrowser, screenshotPath, signIn } from '../helpers/browser.js';
 import {
   ENROLL_SECRET,
   getJson,
@@ -50,13 +50,11 @@ describe.skipIf(!chromiumAvailable())('fleet page in headless Chromium', () => {
       const errors: string[] = [];
       page.on('pageerror', (error) => errors.push(error.message));
 
-      await page.goto(server.url);
+      await signIn(page, server.url);
       const row = page.locator(`[data-machine-id="${machine.id}"]`);
       await row.waitFor({ timeout: 15_000 });
 
       expect(await row.locator('[data-column=host]').textContent()).toContain(machine.hostname);
-      const engine = machine.environment?.engineVersion;
-      if (engine) expect(await row.textContent()).toContain(engine);
       await page.screenshot({ path: screenshotPath('fleet-1440'), fullPage: true });
 
       await row.getByRole('link', { name: machine.hostname }).click();
@@ -64,6 +62,11 @@ describe.skipIf(!chromiumAvailable())('fleet page in headless Chromium', () => {
       const osField = page.locator('[data-page=machine] [data-field=osName]');
       await osField.waitFor({ timeout: 15_000 });
       expect(await osField.textContent()).toContain(machine.environment?.osName ?? '');
+      const engine = machine.environment?.engineVersion;
+      if (engine) {
+        const engineField = page.locator('[data-page=machine] [data-field=engineVersion]');
+        expect(await engineField.textContent()).toContain(engine);
+      }
       await page.screenshot({ path: screenshotPath('machine-1440'), fullPage: true });
 
       await page.setViewportSize({ width: 390, height: 844 });

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
-import { repoRoot } from './processes.js';
+import { ADMIN_PASSWORD, repoRoot } from './processes.js';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const screenshotDir = path.join(repoRoot, 'test-output', 'screenshots');
@@ -42,4 +42,13 @@ export async function launchBrowser(): Promise<{ browser: Browser; close: () => 
 export function screenshotPath(name: string): string {
   fs.mkdirSync(screenshotDir, { recursive: true });
   return path.join(screenshotDir, `${name}.png`);
+}
+
+/** Opens the dashboard and signs in through its login form, as a person would. */
+export async function signIn(page: Page, url: string, password = ADMIN_PASSWORD): Promise<void> {
+  await page.goto(url);
+  await page.locator('[data-page=login] input[name=username]').fill('admin');
+  await page.locator('[data-page=login] input[name=password]').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.locator('[data-page=login]').waitFor({ state: 'detached', timeout: 15_000 });
 }
