@@ -74,10 +74,12 @@ describe('durability of reports', () => {
     expect(rows.slice(0, 20).map((r) => r.id)).toEqual(spooled);
     const collected = rows.map((r) => r.collected_at);
     expect(collected).toEqual([...collected].sort((a, b) => a - b));
-  });
+    // 22 agent processes one after another: ~0.5 s each, several on a loaded 2-core machine.
+  }, 90_000);
 
   it('keeps every acknowledged report through SIGKILLs in a burst of 1,000', async () => {
-    server = durableServer();
+    // About crashes, not the per-machine rate limit (250 a machine stays under it anyway).
+    server = durableServer({ DEVFLEET_REPORT_RATE_LIMIT: '100000' });
     await server.start();
     const homes = [agentHome(), agentHome(), agentHome(), agentHome()];
     const machineIds = await Promise.all(

@@ -14,6 +14,7 @@ import { judgeReportResponse, postReport, type Verdict } from '../sending/send-r
 import { addToSpool, listSpool } from '../sending/spool.js';
 import { collectContext } from './global-options.js';
 import { printLine, type Debug } from './output.js';
+import { applyRedaction, redactOptions, type RedactOptions } from './redact-options.js';
 import { AgentError } from '../config/agent-error.js';
 
 export function registerReportCommand(program: Command): void {
@@ -29,6 +30,8 @@ export function registerReportCommand(program: Command): void {
     // reports wait in the spool for the next run.
     .option('--retry-for <seconds>', 'retry an unreachable or failing server this long', '30')
     .option('--no-wait', 'try each report once and leave what fails in the spool')
+    .addOption(redactOptions.user())
+    .addOption(redactOptions.paths())
     .action(async (options: ReportOptions, command: Command) => {
       const context = collectContext(command);
       const flush = flushOptions(options, context.debug);
@@ -37,7 +40,7 @@ export function registerReportCommand(program: Command): void {
       const config = await loadConfig(configPath);
       const home = path.dirname(configPath);
 
-      const report = await collectReport(context);
+      let report = await collectReport(context);
       if (options.bench) {
         report.benchmarks = await runBenchmarks({
           kinds: benchKinds(options.bench),
@@ -51,6 +54,8 @@ export function registerReportCommand(program: Command): void {
       // Builds timed while the server was away travel with the next report.
       const queued = await readQueuedBuilds(home);
       if (queued.length > 0) report.builds = queued.slice(0, 500);
+      // Redacted before it touches the disk: the spool holds only what the server may see.
+      report = await applyRedaction(report, options);
       context.debug(`report ${report.reportId}: ${report.problems.length} problems`);
 
       // The report goes to the spool first: if this run dies or the server is away, it waits
@@ -58,7 +63,6 @@ export function registerReportCommand(program: Command): void {
       await addToSpool(home, report);
       const outcome = await flushSpool(home, (r) => sendSpooled(config, r), flush);
       announce(outcome, report.reportId);
-
       await requireAccepted(home, outcome, report.reportId);
 
       if (queued.length > 0) await removeQueuedBuilds(home, report.builds?.map((b) => b.id) ?? []);
@@ -66,7 +70,7 @@ export function registerReportCommand(program: Command): void {
     });
 }
 
-interface ReportOptions {
+interface ReportOptions extends RedactOptions {
   bench?: string | true;
   quick?: boolean;
   path?: string;

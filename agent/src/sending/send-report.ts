@@ -2,37 +2,64 @@ import type { Report } from '@devfleet/wire';
 
 import type { AgentConfig } from '../config/agent-config.js';
 import { AgentError } from '../config/agent-error.js';
-import { apiUrl, postJson, serverSays } from './http.js';
+import { apiUrl, postJson, serverSays, type JsonResponse } from './http.js';
 
 export interface SendResult {
   status: number;
   body: unknown;
 }
 
+/**
+ * What an answer to a report means for the report:
+ * - accepted: stored (201), or stored before (200 for a repeated reportId);
+ * - retry: may succeed later unchanged (5xx, 408, 429; a network error is one too);
+ * - reject: this report will never be taken (validation, size, an id clash);
+ * - stop: no report can go until a human acts (revoked key, wrong server address).
+ */
+export type Verdict =
+  | { kind: 'accepted'; status: number; body: unknown }
+  | { kind: 'retry' | 'reject' | 'stop'; status: number; error: AgentError };
+
+const NEVER_TAKEN = new Set([400, 409, 413, 415, 422]);
+const TRY_AGAIN = new Set([408, 425, 429]);
+
+/** POSTs one report; resolves with whatever the server answered, throws only when unreachable. */
+export function postReport(config: AgentConfig, report: Report): Promise<JsonResponse> {
+  const url = apiUrl(config.serverUrl, '/api/v1/reports');
+  return postJson(url, report, { authorization: `Bearer ${config.machineKey}` });
+}
+
 /** Sends one report; resolves only when the server took it (2xx). */
 export async function sendReport(config: AgentConfig, report: Report): Promise<SendResult> {
-  const url = apiUrl(config.serverUrl, '/api/v1/reports');
-  const response = await postJson(url, report, { authorization: `Bearer ${config.machineKey}` });
+  const verdict = judgeReportResponse(config, await postReport(config, report));
+  if (verdict.kind !== 'accepted') throw verdict.error;
+  return { status: verdict.status, body: verdict.body };
+}
 
-  if (response.status === 401) {
-    throw new AgentError(
+export function judgeReportResponse(config: AgentConfig, response: JsonResponse): Verdict {
+  const { status } = response;
+  if (status >= 200 && status <= 299) return { kind: 'accepted', status, body: response.body };
+
+  if (status === 401) {
+    const error = new AgentError(
       'AGENT_KEY_REJECTED',
       `the server does not accept this machine's key (${serverSays(response)}): it was revoked ` +
         `or the server forgot it; enroll again with: devfleet-agent enroll --server ` +
         `${config.serverUrl} --secret SECRET`,
     );
+    return { kind: 'stop', status, error };
   }
-  if (response.status >= 500) {
-    throw new AgentError(
+  if (status >= 500 || TRY_AGAIN.has(status)) {
+    const error = new AgentError(
       'AGENT_SERVER_ERROR',
       `the server failed to take the report: ${serverSays(response)}`,
     );
+    return { kind: 'retry', status, error };
   }
-  if (response.status < 200 || response.status > 299) {
-    throw new AgentError(
-      'AGENT_REPORT_REJECTED',
-      `the server refused the report: ${serverSays(response)}`,
-    );
-  }
-  return { status: response.status, body: response.body };
+
+  const error = new AgentError(
+    'AGENT_REPORT_REJECTED',
+    `the server refused the report: ${serverSays(response)}`,
+  );
+  return { kind: NEVER_TAKEN.has(status) ? 'reject' : 'stop', status, error };
 }
