@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import fastifyCookie from '@fastify/cookie';
 import fastifyHelmet from '@fastify/helmet';
@@ -17,6 +19,8 @@ import type { Db } from './db/client.js';
 import { DevfleetError, errorCatalog, type ErrorCode } from './errors.js';
 import { loadHealthRules } from './health/rules-config.js';
 import { LiveHub } from './live/hub.js';
+import { Metrics } from './metrics/metrics.js';
+import { documentSecurity, registerApiDocs } from './openapi/docs.js';
 import { webDistDir } from './paths.js';
 import { adminRoutes } from './routes/admin.js';
 import { alertRoutes } from './routes/alerts.js';
@@ -24,10 +28,12 @@ import { authRoutes } from './routes/auth.js';
 import { changeRoutes } from './routes/changes.js';
 import { developerRoutes } from './routes/developers.js';
 import { enrollRoutes } from './routes/enroll.js';
+import { exportRoutes } from './routes/export.js';
 import { fleetRoutes } from './routes/fleet.js';
 import { healthRoutes } from './routes/health.js';
 import { liveRoutes } from './routes/live.js';
 import { machineRoutes } from './routes/machines.js';
+import { metricsRoutes } from './routes/metrics.js';
 import { reportRoutes } from './routes/reports.js';
 import { seriesRoutes } from './routes/series.js';
 import { trendRoutes } from './routes/trends.js';
@@ -44,6 +50,9 @@ export interface AppOptions {
         | 'trustProxy'
         | 'reportsPerMinute'
         | 'loginsPerMinute'
+        | 'rulesPath'
+        | 'metricsToken'
+        | 'fleetIntervalSeconds'
       >
     >;
   db: Db;
@@ -64,6 +73,8 @@ export async function buildApp(options: AppOptions) {
     logger: options.logger ?? false,
     bodyLimit: config.bodyLimitBytes,
     trustProxy: config.trustProxy ?? false,
+    requestIdHeader: false,
+    genReqId: requestId,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
@@ -79,7 +90,14 @@ export async function buildApp(options: AppOptions) {
       .send({ error: { code: 'DEVFLEET_NOT_FOUND', message: `No route for ${request.method}` } });
   });
 
+  // DEVFLEET_RULES names the team's rules file; a broken one stops the server at start.
+  const rules = loadHealthRules(config.rulesPath);
+  const metrics = new Metrics(db, rules);
+  app.decorate('metrics', metrics);
+  registerRequestHooks(app, metrics);
+
   await registerSecurity(app);
+  await registerApiDocs(app);
   await app.register(fastifyCookie);
   await app.register(fastifyRateLimit, {
     global: false,
@@ -98,6 +116,7 @@ export async function buildApp(options: AppOptions) {
           retries: 5,
           minTimeoutMs: options.webhookMinTimeoutMs ?? 2000,
           dashboardUrl: config.publicUrl ?? null,
+          metrics,
         },
         app.log,
       )
@@ -107,11 +126,9 @@ export async function buildApp(options: AppOptions) {
     hub,
     notifier,
     log: app.log,
-    fleetIntervalMs: options.fleetIntervalMs ?? 30_000,
+    fleetIntervalMs: options.fleetIntervalMs ?? (config.fleetIntervalSeconds ?? 30) * 1000,
   });
   app.decorate('notifier', notifier);
-  // DEVFLEET_RULES names the team's rules file; a broken one stops the server at start.
-  const rules = loadHealthRules();
 
   // Open to anyone: health, login, and the agents' own routes (they carry their own credentials).
   await app.register(healthRoutes, { checkDatabase: () => db.$client.open });
@@ -123,11 +140,16 @@ export async function buildApp(options: AppOptions) {
     detection,
     reportsPerMinute: config.reportsPerMinute ?? 600,
   });
+  if (config.metricsToken) {
+    metrics.collectProcessMetrics();
+    await app.register(metricsRoutes, { metrics, token: config.metricsToken });
+  }
   await app.register(webRoutes, { dir: options.webDir ?? webDistDir });
 
   // The dashboard's API and live feed: a session, and a CSRF token on every change.
   await app.register(async (viewer) => {
     viewer.addHook('onRequest', requireSession(db, 'viewer'));
+    viewer.addHook('onRoute', documentSecurity('viewer'));
     await viewer.register(machineRoutes, { db });
     await viewer.register(seriesRoutes, { db });
     await viewer.register(changeRoutes, { db });
@@ -136,14 +158,37 @@ export async function buildApp(options: AppOptions) {
     await viewer.register(fleetRoutes, { db, rules });
     await viewer.register(trendRoutes, { db });
     await viewer.register(developerRoutes, { db, rules });
+    await viewer.register(exportRoutes, { db, rules });
   });
 
   await app.register(async (admin) => {
     admin.addHook('onRequest', requireSession(db, 'admin'));
+    admin.addHook('onRoute', documentSecurity('admin'));
     await admin.register(adminRoutes, { db });
   });
 
   return app;
+}
+
+// A caller's (or proxy's) X-Request-Id is kept when it is a plain token, so one id follows a
+// request across services; anything else could smuggle text into logs, so it gets a fresh one.
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+function requestId(request: { headers: Record<string, string | string[] | undefined> }): string {
+  const given = request.headers['x-request-id'];
+  return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+}
+
+/** The request id on every answer, and each answer counted by route pattern for /metrics. */
+function registerRequestHooks(app: FastifyInstance, metrics: Metrics): void {
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    // The pattern, never the URL: ids in URLs would make one time series per machine.
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.requestAnswered(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
+  });
 }
 
 /**
@@ -205,5 +250,7 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** The webhook notifier when one is configured: shutdown and tests drain it. */
     notifier: WebhookNotifier | null;
+    /** The Prometheus metrics: routes count what they do (a report stored…). */
+    metrics: Metrics;
   }
 }

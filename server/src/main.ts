@@ -5,6 +5,7 @@ import { ensureCredentials } from './auth/bootstrap.js';
 import { ConfigError, configVariables, loadConfig, type Config } from './config/config.js';
 import { closeDatabase, openDatabase } from './db/client.js';
 import { backupDatabase, pruneHistory } from './db/maintenance.js';
+import { RulesFileError } from './health/rules-config.js';
 import { startServer } from './server.js';
 
 const usage = `Usage: devfleet-server [command]
@@ -16,9 +17,9 @@ Commands:
   backup FILE        write a consistent copy of the live database to FILE
   prune              thin history older than DEVFLEET_RETENTION_DAYS now
 
-Configuration (environment variables):
+Configuration (environment variables, or keys of the DEVFLEET_CONFIG file; checked at start):
 ${Object.values(configVariables)
-  .map((v) => `  ${v.name.padEnd(24)} ${v.meaning}`)
+  .map((v) => `  ${v.name.padEnd(26)} ${v.meaning} (default: ${v.default})`)
   .join('\n')}
 `;
 
@@ -46,7 +47,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`unknown command: ${command}\n\n${usage}`);
     return 2;
   } catch (error) {
-    if (error instanceof ConfigError) {
+    if (error instanceof ConfigError || error instanceof RulesFileError) {
       process.stderr.write(`devfleet-server: ${error.message}\n`);
       return 78;
     }

@@ -26,6 +26,8 @@ const FLEET_LIMIT = 200;
 const CONTROL_LOOKBACK_MS = 14 * 24 * 3600 * 1000;
 const EVIDENCE_MACHINES = 12;
 const END = Number.MAX_SAFE_INTEGER;
+// Fleet verdicts kept at most, so a long-running server's memory stays bounded.
+const MAX_REMEMBERED = 10_000;
 const levelShiftWindow =
   defaultLevelShiftOptions.maxBaseline +
   defaultLevelShiftOptions.gap +
@@ -114,11 +116,26 @@ export class Detection {
 
     const key = `${series}|${change.field}|${change.from}|${change.to}`;
     const now = Date.now();
-    // Between two evaluations the last verdict stands: a transition a fleet alert covers must
-    // not raise one alert per machine meanwhile (a replayed or busy fleet reports within seconds).
+    // Between two evaluations the last verdict stands, "not yet" included: a transition a fleet
+    // alert covers must not raise one alert per machine meanwhile, and a rollout reported by
+    // hundreds of machines within seconds must not re-run the pooled assessment for each.
     const last = this.lastFleetRun.get(key);
     if (last !== undefined && now - last.at < this.options.fleetIntervalMs) return last.covered;
 
+    const covered = this.evaluateFleet(series, change);
+    this.lastFleetRun.set(key, { at: now, covered });
+    if (this.lastFleetRun.size > MAX_REMEMBERED) this.forgetOldVerdicts(now);
+    return covered;
+  }
+
+  private forgetOldVerdicts(now: number): void {
+    for (const [key, verdict] of this.lastFleetRun) {
+      if (now - verdict.at >= this.options.fleetIntervalMs) this.lastFleetRun.delete(key);
+    }
+  }
+
+  private evaluateFleet(series: string, change: FactChange): boolean {
+    if (change.from === null) return false;
     const moved = machinesWithChange(this.options.db, change, FLEET_LIMIT);
     if (moved.length < 2) return false;
     const movers: Mover[] = moved.map(({ machineId, at }) => this.mover(machineId, series, at));
@@ -143,10 +160,7 @@ export class Detection {
       }));
 
     const fleet = assessFleet(movers, controls);
-    // Too few movers with samples on both sides yet: no verdict to keep, ask again next report.
-    if (!fleet) return false;
-    this.lastFleetRun.set(key, { at: now, covered: fleet.kind === 'regression' });
-    if (fleet.kind !== 'regression') return false;
+    if (!fleet || fleet.kind !== 'regression') return false;
 
     const slower = fleet.machines.filter((m) => m.assessment.effect > 0);
     const control = fleet.control

@@ -5,6 +5,7 @@ import type { FastifyBaseLogger } from 'fastify';
 
 import type { Db } from '../db/client.js';
 import { webhookDeliveries } from '../db/schema.js';
+import type { Metrics } from '../metrics/metrics.js';
 
 export type WebhookFormat = 'slack' | 'json';
 
@@ -15,6 +16,7 @@ export interface NotifierOptions {
   /** Smallest wait between attempts; grows by 2× with jitter (p-retry's backoff). */
   minTimeoutMs: number;
   dashboardUrl: string | null;
+  metrics?: Pick<Metrics, 'webhookDelivery' | 'webhookAttemptFailed'>;
 }
 
 /**
@@ -79,13 +81,18 @@ export class WebhookNotifier {
           minTimeout: this.options.minTimeoutMs,
           factor: 2,
           randomize: true,
-          onFailedAttempt: ({ error }) => this.record(id, 'pending', attempts, error.message),
+          onFailedAttempt: ({ error }) => {
+            this.options.metrics?.webhookAttemptFailed();
+            this.record(id, 'pending', attempts, error.message);
+          },
         },
       );
       this.record(id, 'delivered', attempts, null);
+      this.options.metrics?.webhookDelivery('delivered');
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       this.record(id, 'failed', attempts, message);
+      this.options.metrics?.webhookDelivery('failed');
       this.log.warn(
         { alertId: alert.id, deliveryId: id, attempts, err: message },
         'webhook failed',

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 
 import Type, { type Static } from 'typebox';
@@ -5,8 +6,13 @@ import { Value } from 'typebox/value';
 
 import { repoRoot } from '../paths.js';
 
-/** Server configuration, read from the environment. The schema is the only definition. */
+/**
+ * Server configuration, from environment variables and an optional JSON file. The schema is the
+ * only definition; `configVariables` names each setting's variable for messages, `--help` and
+ * the README table.
+ */
 export const ConfigSchema = Type.Object({
+  configFile: Type.Union([Type.String({ minLength: 1 }), Type.Null()]),
   host: Type.String({ minLength: 1, default: '127.0.0.1' }),
   port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
   dbPath: Type.String({ minLength: 1 }),
@@ -24,67 +30,119 @@ export const ConfigSchema = Type.Object({
   reportsPerMinute: Type.Integer({ minimum: 1, default: 600 }),
   loginsPerMinute: Type.Integer({ minimum: 1, default: 10 }),
   retentionDays: Type.Integer({ minimum: 0, maximum: 36500, default: 180 }),
+  fleetIntervalSeconds: Type.Integer({ minimum: 0, maximum: 3600, default: 30 }),
+  rulesPath: Type.Union([Type.String({ minLength: 1 }), Type.Null()]),
+  // Long enough that guessing it over HTTP is hopeless; `openssl rand -hex 32` makes one.
+  metricsToken: Type.Union([Type.String({ minLength: 16, maxLength: 256 }), Type.Null()]),
 });
 
 export type Config = Static<typeof ConfigSchema>;
 
-/** Which environment variable feeds which setting, for messages and `--help`. */
-export const configVariables: Record<keyof Config, { name: string; meaning: string }> = {
-  host: { name: 'DEVFLEET_HOST', meaning: 'address to listen on (default 127.0.0.1)' },
-  port: { name: 'DEVFLEET_PORT', meaning: 'port to listen on (default 8080)' },
-  dbPath: { name: 'DEVFLEET_DB', meaning: 'SQLite database file (default ./data/devfleet.db)' },
+export interface ConfigVariable {
+  name: string;
+  /** The default in words, as `--help` and the README show it. */
+  default: string;
+  meaning: string;
+}
+
+/** Which environment variable (or config file key) feeds which setting. */
+export const configVariables: Record<keyof Config, ConfigVariable> = {
+  configFile: {
+    name: 'DEVFLEET_CONFIG',
+    default: 'none',
+    meaning: 'JSON file of these settings by variable name; the environment wins over it',
+  },
+  host: { name: 'DEVFLEET_HOST', default: '127.0.0.1', meaning: 'address to listen on' },
+  port: { name: 'DEVFLEET_PORT', default: '8080', meaning: 'port to listen on' },
+  dbPath: {
+    name: 'DEVFLEET_DB',
+    default: './data/devfleet.db',
+    meaning: 'SQLite database file (created and migrated at start)',
+  },
   enrollSecret: {
     name: 'DEVFLEET_ENROLL_SECRET',
-    meaning: 'secret agents exchange for a machine key (generated on first start when unset)',
+    default: 'generated on first start',
+    meaning: 'secret agents exchange for a machine key (16+ characters)',
   },
   adminPassword: {
     name: 'DEVFLEET_ADMIN_PASSWORD',
-    meaning: 'password of the admin login (generated on first start when unset)',
+    default: 'generated on first start, printed once',
+    meaning: 'password of the admin login (12+ characters)',
   },
-  logLevel: { name: 'DEVFLEET_LOG_LEVEL', meaning: 'fatal … trace, or silent (default info)' },
+  logLevel: { name: 'DEVFLEET_LOG_LEVEL', default: 'info', meaning: 'fatal … trace, or silent' },
   bodyLimitBytes: {
     name: 'DEVFLEET_BODY_LIMIT',
-    meaning: 'largest accepted request body in bytes (default 1048576)',
+    default: '1048576',
+    meaning: 'largest accepted request body, in bytes',
   },
   publicUrl: {
     name: 'DEVFLEET_PUBLIC_URL',
-    meaning: 'the dashboard address people use, for links in notifications (default none)',
+    default: 'none',
+    meaning: 'the dashboard address people use, for links in notifications',
   },
   webhookUrl: {
     name: 'DEVFLEET_WEBHOOK_URL',
-    meaning: 'where alerts are posted (Slack incoming webhook or any JSON endpoint; default none)',
+    default: 'none',
+    meaning: 'where alerts are posted (Slack incoming webhook or any JSON endpoint)',
   },
-  webhookFormat: { name: 'DEVFLEET_WEBHOOK_FORMAT', meaning: 'slack or json (default slack)' },
+  webhookFormat: { name: 'DEVFLEET_WEBHOOK_FORMAT', default: 'slack', meaning: 'slack or json' },
   trustProxy: {
     name: 'DEVFLEET_TRUST_PROXY',
+    default: 'false',
     meaning: 'true behind a TLS-terminating proxy: honours X-Forwarded-*, marks cookies Secure',
   },
   reportsPerMinute: {
     name: 'DEVFLEET_REPORT_RATE_LIMIT',
-    meaning: 'reports one machine may send per minute before 429 (default 600)',
+    default: '600',
+    meaning: 'reports one machine may send per minute before 429',
   },
   loginsPerMinute: {
     name: 'DEVFLEET_LOGIN_RATE_LIMIT',
-    meaning: 'login attempts per minute from one address before 429 (default 10)',
+    default: '10',
+    meaning: 'login attempts per minute from one address before 429',
   },
   retentionDays: {
     name: 'DEVFLEET_RETENTION_DAYS',
+    default: '180',
+    meaning: 'raw reports and per-report samples older than this are thinned to daily; 0 keeps all',
+  },
+  fleetIntervalSeconds: {
+    name: 'DEVFLEET_FLEET_INTERVAL',
+    default: '30',
     meaning:
-      'raw reports and per-report samples older than this are thinned to daily (default 180; 0 keeps all)',
+      'seconds between fleet-wide assessments of one update and series (pools the machines that took it)',
+  },
+  rulesPath: {
+    name: 'DEVFLEET_RULES',
+    default: 'built-in rules',
+    meaning: "YAML or JSON file of the team's health rules; a broken one stops the server",
+  },
+  metricsToken: {
+    name: 'DEVFLEET_METRICS_TOKEN',
+    default: 'none: /metrics is off',
+    meaning: 'serves Prometheus metrics at /metrics to `Authorization: Bearer <token>` (16+ chars)',
   },
 };
+
+// Paths in a config file are relative to the file, wherever the server was started from.
+const pathSettings: readonly (keyof Config)[] = ['dbPath', 'rulesPath'];
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
+/** The settings from the environment over those of DEVFLEET_CONFIG's file, checked. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const read = (key: keyof Config) => {
-    const value = env[configVariables[key].name];
-    return value === undefined || value === '' ? undefined : value;
+  const configFile = nonEmpty(env[configVariables.configFile.name]) ?? null;
+  const file = configFile === null ? {} : readConfigFile(configFile);
+
+  const read = (key: keyof Config): unknown => {
+    const { name } = configVariables[key];
+    return nonEmpty(env[name]) ?? file[name];
   };
 
-  const raw = {
+  const raw: Record<keyof Config, unknown> = {
+    configFile,
     host: read('host'),
     port: read('port'),
     dbPath: read('dbPath') ?? path.join(repoRoot, 'data', 'devfleet.db'),
@@ -99,8 +157,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     reportsPerMinute: read('reportsPerMinute'),
     loginsPerMinute: read('loginsPerMinute'),
     retentionDays: read('retentionDays'),
+    fleetIntervalSeconds: read('fleetIntervalSeconds'),
+    rulesPath: read('rulesPath') ?? null,
+    metricsToken: read('metricsToken') ?? null,
   };
 
+  return checkConfig(raw);
+}
+
+function checkConfig(raw: Record<keyof Config, unknown>): Config {
   // Default fills in what is unset; Convert turns "8080" into 8080 but leaves "80x" a string,
   // so Check still rejects it with a message naming the variable.
   const defined = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined));
@@ -116,4 +181,41 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
 
   return value as Config;
+}
+
+/** The file's settings by variable name; an unknown key is a typo and fails the start. */
+function readConfigFile(file: string): Record<string, unknown> {
+  const source = configVariables.configFile.name;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ConfigError(`${source}: cannot read ${file} as JSON: ${reason}`, { cause: error });
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new ConfigError(`${source}: ${file} must hold one JSON object`);
+  }
+
+  const known = new Map(
+    Object.entries(configVariables)
+      .filter(([key]) => key !== 'configFile')
+      .map(([key, v]) => [v.name, key as keyof Config]),
+  );
+  const unknown = Object.keys(parsed).filter((name) => !known.has(name));
+  if (unknown.length > 0) {
+    throw new ConfigError(`${source}: ${file} has unknown settings: ${unknown.join(', ')}`);
+  }
+
+  const dir = path.dirname(path.resolve(file));
+  return Object.fromEntries(
+    Object.entries(parsed).map(([name, value]) => {
+      const isPath = pathSettings.includes(known.get(name) as keyof Config);
+      return [name, isPath && typeof value === 'string' ? path.resolve(dir, value) : value];
+    }),
+  );
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
 }

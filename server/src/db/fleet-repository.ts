@@ -250,7 +250,8 @@ export function aggregateSeries(
 
   const rows = db.all<BucketRow>(sql`
     WITH bucketed AS (
-      SELECT machine_id, series, at, value_ms, (at - ${query.from}) / ${bucketMs} AS bucket
+      SELECT machine_id, series, at, value_ms,
+        CAST((at - ${query.from}) / ${bucketMs} AS INTEGER) AS bucket
       FROM samples
       WHERE machine_id IN (${ids}) AND at >= ${query.from} AND at <= ${query.to} AND ok = TRUE
       ${prefix}

@@ -111,6 +111,8 @@ export const changes = sqliteTable(
   (t) => [
     index('changes_machine_at_idx').on(t.machineId, t.at),
     index('changes_report_idx').on(t.reportId),
+    // The fleet detector looks up every machine that made one transition.
+    index('changes_transition_idx').on(t.field, t.fromValue, t.toValue),
   ],
 );
 

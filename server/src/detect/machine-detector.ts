@@ -100,7 +100,8 @@ export function judge(
 
 /** `after` without its sample farthest from the before median, in the direction it leans. */
 export function setAsideExtreme(before: readonly number[], after: readonly number[]): number[] {
-  if (after.length < 2) return [...after];
+  // Nothing to compare with (a control machine with no samples before the split): keep all.
+  if (after.length < 2 || before.length === 0) return [...after];
 
   const slower = logRatio(before, after) >= 0;
   const pick = slower ? Math.max(...after) : Math.min(...after);

@@ -63,9 +63,8 @@ export function parseHealthRules(input: unknown, source = 'rules'): HealthRules 
   return value as HealthRules;
 }
 
-/** The rules from the file DEVFLEET_RULES names, or the defaults when it names none. */
-export function loadHealthRules(env: NodeJS.ProcessEnv = process.env): HealthRules {
-  const file = env[RULES_VARIABLE];
+/** The rules from the file DEVFLEET_RULES names (config.rulesPath), or the defaults. */
+export function loadHealthRules(file: string | null | undefined): HealthRules {
   if (!file) return defaultHealthRules();
 
   let text: string;

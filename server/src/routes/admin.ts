@@ -13,8 +13,10 @@ import type { Db } from '../db/client.js';
 import { revokeMachine } from '../db/machine-repository.js';
 import { upsertUser } from '../db/settings-repository.js';
 import { DevfleetError } from '../errors.js';
+import { exampleMachineId, withExample } from '../openapi/examples.js';
 
-const Id = Type.Object({ id: Type.String({ maxLength: 64 }) });
+const Id = Type.Object({ id: Type.String({ maxLength: 64, examples: [exampleMachineId] }) });
+const NoContent = { description: 'Done', type: 'null' };
 const SecretInfo = Type.Object({
   id: Type.String(),
   label: Type.String(),
@@ -26,7 +28,25 @@ const SecretInfo = Type.Object({
 export const adminRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { db }) => {
   app.get(
     '/api/v1/enrollment-secrets',
-    { schema: { response: { 200: Type.Object({ secrets: Type.Array(SecretInfo) }) } } },
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'List enrollment secrets',
+        description: 'Active and revoked enrollment secrets; the secrets themselves are not kept.',
+        response: {
+          200: withExample(Type.Object({ secrets: Type.Array(SecretInfo) }), {
+            secrets: [
+              {
+                id: '5b0c7e7a-1d2f-4c4e-8f0b-9a3d2e1c0b7a',
+                label: 'onboarding 2025',
+                createdAt: '2025-01-02T10:00:00.000Z',
+                revokedAt: null,
+              },
+            ],
+          }),
+        },
+      },
+    },
     async () => ({
       secrets: listEnrollmentSecrets(db).map((s) => ({
         id: s.id,
@@ -41,9 +61,22 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { 
     '/api/v1/enrollment-secrets',
     {
       schema: {
-        body: Type.Object({ label: Type.String({ minLength: 1, maxLength: 128 }) }),
+        tags: ['admin'],
+        summary: 'Create an enrollment secret',
+        description: 'A new secret agents can enroll with; shown in this answer only.',
+        body: Type.Object(
+          { label: Type.String({ minLength: 1, maxLength: 128 }) },
+          { examples: [{ label: 'onboarding 2025' }] },
+        ),
         response: {
-          201: Type.Object({ id: Type.String(), label: Type.String(), secret: Type.String() }),
+          201: withExample(
+            Type.Object({ id: Type.String(), label: Type.String(), secret: Type.String() }),
+            {
+              id: '5b0c7e7a-1d2f-4c4e-8f0b-9a3d2e1c0b7a',
+              label: 'onboarding 2025',
+              secret: 'k3J9x2mQ7vR4tY8wZ1aB5cD6eF0gH2iJ',
+            },
+          ),
         },
       },
     },
@@ -64,7 +97,15 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { 
 
   app.delete(
     '/api/v1/enrollment-secrets/:id',
-    { schema: { params: Id } },
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'Revoke an enrollment secret',
+        description: 'It enrolls no machine from now on; machines enrolled with it keep working.',
+        params: Id,
+        response: { 204: NoContent },
+      },
+    },
     async (request, reply) => {
       if (!revokeEnrollmentSecret(db, request.params.id, Date.now())) {
         throw new DevfleetError('DEVFLEET_NOT_FOUND', 'No active enrollment secret with this id');
@@ -74,7 +115,14 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { 
     },
   );
 
-  app.post('/api/v1/machines/:id/revoke', { schema: { params: Id } }, async (request, reply) => {
+  const revokeSchema = {
+    tags: ['admin'],
+    summary: 'Revoke a machine',
+    description: 'Its key stops working at once (401 on its next report); its history stays.',
+    params: Id,
+    response: { 204: NoContent },
+  };
+  app.post('/api/v1/machines/:id/revoke', { schema: revokeSchema }, async (request, reply) => {
     if (!revokeMachine(db, request.params.id, Date.now())) {
       throw new DevfleetError('DEVFLEET_NOT_FOUND', 'No active machine with this id');
     }
@@ -86,11 +134,23 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { 
     '/api/v1/users',
     {
       schema: {
-        body: Type.Object({
-          username: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._@-]+$' }),
-          password: Type.String({ minLength: 12, maxLength: 1024 }),
-          role: Type.Union([Type.Literal('admin'), Type.Literal('viewer')]),
-        }),
+        tags: ['admin'],
+        summary: 'Add or update a login',
+        description: 'Creates the user, or sets the password and role of an existing one.',
+        body: Type.Object(
+          {
+            username: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._@-]+$' }),
+            password: Type.String({ minLength: 12, maxLength: 1024 }),
+            role: Type.Union([Type.Literal('admin'), Type.Literal('viewer')]),
+          },
+          { examples: [{ username: 'bob', password: 'a long passphrase here', role: 'viewer' }] },
+        ),
+        response: {
+          201: Type.Object(
+            { username: Type.String(), role: Type.String() },
+            { description: 'Saved', examples: [{ username: 'bob', role: 'viewer' }] },
+          ),
+        },
       },
     },
     async (request, reply) => {

@@ -6,10 +6,15 @@ import { endSession, sessionUser, startSession } from '../auth/sessions.js';
 import type { Db } from '../db/client.js';
 import { findUser } from '../db/settings-repository.js';
 import { DevfleetError } from '../errors.js';
+import { withExample } from '../openapi/examples.js';
 
 const SessionInfo = Type.Object({
   user: Type.Object({ username: Type.String(), role: Type.String() }),
   csrfToken: Type.String(),
+});
+const sessionExample = withExample(SessionInfo, {
+  user: { username: 'admin', role: 'admin' },
+  csrfToken: 'p8Qz1xV4mK7rT2wY9bN3cJ6hL0sD5fG8',
 });
 
 // A scrypt hash of a fixed string: a login with an unknown user name costs the same as one with
@@ -25,11 +30,20 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ db: Db; loginsPerMinute: nu
     '/api/v1/auth/login',
     {
       schema: {
-        body: Type.Object({
-          username: Type.String({ minLength: 1, maxLength: 128 }),
-          password: Type.String({ minLength: 1, maxLength: 1024 }),
-        }),
-        response: { 200: SessionInfo },
+        tags: ['auth'],
+        summary: 'Log in',
+        description:
+          'Starts a dashboard session: sets the `devfleet_session` cookie (HttpOnly, ' +
+          'SameSite=Strict) and returns the CSRF token that state-changing requests send in ' +
+          '`X-CSRF-Token`. Rate-limited per address (DEVFLEET_LOGIN_RATE_LIMIT a minute).',
+        body: Type.Object(
+          {
+            username: Type.String({ minLength: 1, maxLength: 128 }),
+            password: Type.String({ minLength: 1, maxLength: 1024 }),
+          },
+          { examples: [{ username: 'admin', password: 'correct horse battery staple' }] },
+        ),
+        response: { 200: sessionExample },
       },
       config: { rateLimit: { max: loginsPerMinute, timeWindow: 60_000 } },
     },
@@ -50,7 +64,15 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ db: Db; loginsPerMinute: nu
 
   app.get(
     '/api/v1/auth/session',
-    { schema: { response: { 200: SessionInfo } } },
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'The current session',
+        description: "Who is logged in and the session's CSRF token; 401 when not logged in.",
+        security: [{ session: [] }],
+        response: { 200: sessionExample },
+      },
+    },
     async (request) => {
       const user = sessionUser(db, request);
       if (!user) throw new DevfleetError('DEVFLEET_UNAUTHENTICATED', 'Not logged in');
@@ -58,7 +80,13 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ db: Db; loginsPerMinute: nu
     },
   );
 
-  app.post('/api/v1/auth/logout', async (request, reply) => {
+  const logoutSchema = {
+    tags: ['auth'],
+    summary: 'Log out',
+    description: 'Ends the session, if any, and clears its cookie.',
+    response: { 204: { description: 'Logged out', type: 'null' } },
+  };
+  app.post('/api/v1/auth/logout', { schema: logoutSchema }, async (request, reply) => {
     endSession(db, reply, request);
     return reply.code(204).send();
   });

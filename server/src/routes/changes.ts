@@ -5,6 +5,7 @@ import Type from 'typebox';
 import { listFleetChanges } from '../db/change-repository.js';
 import type { Db } from '../db/client.js';
 import { DevfleetError } from '../errors.js';
+import { fleetChangeListExample, withExample } from '../openapi/examples.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -13,6 +14,12 @@ export const changeRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, {
     '/api/v1/changes',
     {
       schema: {
+        tags: ['fleet'],
+        summary: 'Change events across the fleet',
+        description:
+          'Environment facts that moved between two reports of a machine (Docker Desktop ' +
+          'updated, WSL kernel changed…), newest first, from `from` (default: 90 days before ' +
+          '`to`) to `to` (default: now), optionally for one `field` or one machine.',
         querystring: Type.Object({
           from: Type.Optional(Type.String({ format: 'date-time' })),
           to: Type.Optional(Type.String({ format: 'date-time' })),
@@ -20,7 +27,7 @@ export const changeRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, {
           machineId: Type.Optional(Type.String({ maxLength: 64 })),
           limit: Type.Integer({ minimum: 1, maximum: 5000, default: 500 }),
         }),
-        response: { 200: FleetChangeList },
+        response: { 200: withExample(FleetChangeList, fleetChangeListExample) },
       },
     },
     async (request) => {

@@ -8,6 +8,7 @@ import { DevfleetError } from '../errors.js';
 import { buildTrends, readRange, worstStatus } from '../fleet/trends.js';
 import { assessMachines } from '../health/machine-health.js';
 import type { HealthRules } from '../health/rules-config.js';
+import { developerDetailExample, developerListExample, withExample } from '../openapi/examples.js';
 import { RangeQuery } from './trends.js';
 
 /** Developers are machine owners: a developer's page gathers the builds of all their machines. */
@@ -15,7 +16,13 @@ export const developerRoutes: FastifyPluginAsyncTypebox<{ db: Db; rules: HealthR
   app,
   { db, rules },
 ) => {
-  app.get('/api/v1/developers', { schema: { response: { 200: DeveloperList } } }, async () => {
+  const listSchema = {
+    tags: ['fleet'],
+    summary: 'List the developers',
+    description: 'Machine owners, with their machine count, worst status and latest report.',
+    response: { 200: withExample(DeveloperList, developerListExample) },
+  };
+  app.get('/api/v1/developers', { schema: listSchema }, async () => {
     const machines = assessMachines(db, listMachines(db), rules, Date.now());
     const owners = new Map<string, typeof machines>();
     for (const m of machines) owners.set(m.owner, [...(owners.get(m.owner) ?? []), m]);
@@ -35,9 +42,16 @@ export const developerRoutes: FastifyPluginAsyncTypebox<{ db: Db; rules: HealthR
     '/api/v1/developers/:owner',
     {
       schema: {
-        params: Type.Object({ owner: Type.String({ minLength: 1, maxLength: 256 }) }),
+        tags: ['fleet'],
+        summary: "A developer's machines and builds",
+        description:
+          "The owner's machines with their health, and the timed builds (`build:` series) of " +
+          'all of them, bucketed for charts.',
+        params: Type.Object({
+          owner: Type.String({ minLength: 1, maxLength: 256, examples: ['anna'] }),
+        }),
         querystring: RangeQuery,
-        response: { 200: DeveloperDetail },
+        response: { 200: withExample(DeveloperDetail, developerDetailExample) },
       },
     },
     async (request) => {

@@ -6,11 +6,31 @@ import { isActiveEnrollmentSecret } from '../db/auth-repository.js';
 import type { Db } from '../db/client.js';
 import { createMachine } from '../db/machine-repository.js';
 import { DevfleetError } from '../errors.js';
+import { exampleMachineId, withExample } from '../openapi/examples.js';
 
 export const enrollRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { db }) => {
   app.post(
     '/api/v1/enroll',
-    { schema: { body: EnrollRequest, response: { 201: EnrollResponse } } },
+    {
+      schema: {
+        tags: ['agent'],
+        summary: 'Enroll a machine',
+        description:
+          'Exchanges an active enrollment secret for a machine id and key. The key is shown in ' +
+          'this answer only (the server keeps its SHA-256); the agent sends it as a bearer token.',
+        body: withExample(EnrollRequest, {
+          secret: 'k3J9x2mQ7vR4tY8wZ1aB5cD6eF0gH2iJ',
+          hostname: 'LAPTOP-ANNA',
+          user: 'anna',
+        }),
+        response: {
+          201: withExample(EnrollResponse, {
+            machineId: exampleMachineId,
+            machineKey: 'dfk_Vq3m9Zk2xR7tB4nW8yL1cH6pD0sF5gJ2aE9uK3oI7hM',
+          }),
+        },
+      },
+    },
     async (request, reply) => {
       const { secret, hostname, user } = request.body;
       // Secrets are looked up by hash: a revoked one stops working at once, the others don't.

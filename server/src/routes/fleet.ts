@@ -9,6 +9,13 @@ import { DevfleetError } from '../errors.js';
 import { assessMachines } from '../health/machine-health.js';
 import type { HealthRules } from '../health/rules-config.js';
 import { describeRules } from '../health/rules.js';
+import {
+  exampleMachineId,
+  fleetOverviewExample,
+  fleetVersionsExample,
+  machineHealthExample,
+  withExample,
+} from '../openapi/examples.js';
 
 const DAY_MS = 24 * 3600 * 1000;
 
@@ -17,7 +24,15 @@ export const fleetRoutes: FastifyPluginAsyncTypebox<{ db: Db; rules: HealthRules
   app,
   { db, rules },
 ) => {
-  app.get('/api/v1/fleet', { schema: { response: { 200: FleetOverview } } }, async () => {
+  const overviewSchema = {
+    tags: ['fleet'],
+    summary: 'Fleet health',
+    description:
+      "Every machine's health status (green, amber, red) with each rule's finding and reason, " +
+      'the counts, and the rules in force (DEVFLEET_RULES).',
+    response: { 200: withExample(FleetOverview, fleetOverviewExample) },
+  };
+  app.get('/api/v1/fleet', { schema: overviewSchema }, async () => {
     const now = Date.now();
     const machines = assessMachines(db, listMachines(db), rules, now);
     const count = (status: string) => machines.filter((m) => m.status === status).length;
@@ -40,11 +55,16 @@ export const fleetRoutes: FastifyPluginAsyncTypebox<{ db: Db; rules: HealthRules
     '/api/v1/fleet/versions',
     {
       schema: {
+        tags: ['fleet'],
+        summary: 'Version inventory and rollout',
+        description:
+          'How many machines run each Docker Desktop, engine and WSL version now, and, for one ' +
+          '`field`, how many ran each version at the end of each of the last `days` days.',
         querystring: Type.Object({
           field: { ...VersionField, default: 'desktopVersion' },
           days: Type.Integer({ minimum: 1, maximum: 730, default: 90 }),
         }),
-        response: { 200: FleetVersions },
+        response: { 200: withExample(FleetVersions, fleetVersionsExample) },
       },
     },
     async (request) => {
@@ -62,8 +82,11 @@ export const fleetRoutes: FastifyPluginAsyncTypebox<{ db: Db; rules: HealthRules
     '/api/v1/machines/:id/health',
     {
       schema: {
-        params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
-        response: { 200: MachineHealth },
+        tags: ['machines'],
+        summary: "A machine's health",
+        description: "The machine's status and each rule's finding, failures first.",
+        params: Type.Object({ id: Type.String({ maxLength: 64, examples: [exampleMachineId] }) }),
+        response: { 200: withExample(MachineHealth, machineHealthExample) },
       },
     },
     async (request) => {

@@ -9,9 +9,16 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ checkDatabase: () => bool
     '/healthz',
     {
       schema: {
+        tags: ['operations'],
+        summary: 'Health check',
+        description:
+          'For load balancers and container health checks: 200 while the database is open.',
         response: {
-          200: Type.Object({ status: Type.Literal('ok') }),
-          503: Type.Object({ status: Type.Literal('unavailable') }),
+          200: Type.Object({ status: Type.Literal('ok') }, { examples: [{ status: 'ok' }] }),
+          503: Type.Object(
+            { status: Type.Literal('unavailable') },
+            { description: 'The database is closed', examples: [{ status: 'unavailable' }] },
+          ),
         },
       },
     },

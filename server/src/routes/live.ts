@@ -3,7 +3,23 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { LiveHub } from '../live/hub.js';
 
 export const liveRoutes: FastifyPluginAsync<{ hub: LiveHub }> = async (app, { hub }) => {
-  app.get('/api/v1/live', { websocket: true }, (socket) => {
+  const schema = {
+    tags: ['operations'],
+    summary: 'Live feed (WebSocket)',
+    description:
+      'Upgrade to a WebSocket: the server pushes `{"type":"report"…}` when a report is stored ' +
+      'and `{"type":"alert"…}` when an alert changes (LiveEvent in @devfleet/wire). Messages ' +
+      'sent by the client are ignored.',
+    response: { 101: { description: 'Switched to the WebSocket protocol', type: 'null' } },
+  };
+  // @fastify/websocket hides websocket routes from the document; this one is part of the API.
+  const config = {
+    swaggerTransform: ({ schema, url }: { schema: object; url: string }) => ({
+      schema: { ...schema, hide: false },
+      url,
+    }),
+  };
+  app.get('/api/v1/live', { websocket: true, schema, config }, (socket) => {
     // Dashboards only listen; anything they send is ignored.
     hub.add(socket);
   });

@@ -10,11 +10,25 @@ import {
   machineChanges,
 } from '../db/machine-repository.js';
 import { DevfleetError } from '../errors.js';
+import {
+  exampleMachineId,
+  machineDetailExample,
+  machineListExample,
+  withExample,
+} from '../openapi/examples.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 export const machineRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { db }) => {
-  app.get('/api/v1/machines', { schema: { response: { 200: MachineList } } }, async () => {
+  const listSchema = {
+    tags: ['machines'],
+    summary: 'List the machines',
+    description:
+      'Every enrolled, unrevoked machine with its latest environment, and fleet totals ' +
+      '(reporting: a report in the last 24 h).',
+    response: { 200: withExample(MachineList, machineListExample) },
+  };
+  app.get('/api/v1/machines', { schema: listSchema }, async () => {
     const machines = listMachines(db);
     const since = Date.now() - DAY_MS;
 
@@ -34,8 +48,11 @@ export const machineRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, 
     '/api/v1/machines/:id',
     {
       schema: {
-        params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
-        response: { 200: MachineDetail },
+        tags: ['machines'],
+        summary: 'One machine',
+        description: 'The machine, its environment history (newest first) and its change events.',
+        params: Type.Object({ id: Type.String({ maxLength: 64, examples: [exampleMachineId] }) }),
+        response: { 200: withExample(MachineDetail, machineDetailExample) },
       },
     },
     async (request) => {

@@ -9,6 +9,7 @@ import { recordReport } from '../db/report-repository.js';
 import { DevfleetError } from '../errors.js';
 import type { Detection } from '../alerts/detection.js';
 import type { LiveHub } from '../live/hub.js';
+import { exampleMachineId, reportExample, withExample } from '../openapi/examples.js';
 
 const accepted: readonly number[] = ACCEPTED_SCHEMA_VERSIONS;
 
@@ -21,7 +22,27 @@ export const reportRoutes: FastifyPluginAsyncTypebox<{
   app.post(
     '/api/v1/reports',
     {
-      schema: { body: Report, response: { 200: ReportAccepted, 201: ReportAccepted } },
+      schema: {
+        tags: ['agent'],
+        summary: 'Send a report',
+        description:
+          "A machine's environment, benchmarks and builds at one time. Stored in one " +
+          'transaction; 201 when stored, 200 when this report id was stored already (an agent ' +
+          'resending from its spool). Health, detection and alerts run after the answer. ' +
+          'Rate-limited per machine key (DEVFLEET_REPORT_RATE_LIMIT a minute).',
+        security: [{ machineKey: [] }],
+        body: withExample(Report, reportExample),
+        response: {
+          200: withExample(
+            { ...ReportAccepted, description: 'Stored already: nothing changed' },
+            { reportId: reportExample.reportId, machineId: exampleMachineId, duplicate: true },
+          ),
+          201: withExample(
+            { ...ReportAccepted, description: 'Stored' },
+            { reportId: reportExample.reportId, machineId: exampleMachineId, duplicate: false },
+          ),
+        },
+      },
       // Per machine key: a runaway agent gets 429 with Retry-After and the others are unaffected.
       config: {
         rateLimit: {
@@ -33,7 +54,7 @@ export const reportRoutes: FastifyPluginAsyncTypebox<{
       },
       // Authenticate before the body is validated, so an unknown caller learns nothing about
       // the schema and costs no validation work.
-      preValidation: async (request) => {
+      preValidation: async (request, reply) => {
         const header = request.headers.authorization ?? '';
         const match = /^Bearer (\S+)$/.exec(header);
         if (!match?.[1]) throw new DevfleetError('DEVFLEET_UNAUTHENTICATED');
@@ -41,6 +62,8 @@ export const reportRoutes: FastifyPluginAsyncTypebox<{
         const machine = findActiveMachineByKeyHash(db, hashMachineKey(match[1]));
         if (!machine) throw new DevfleetError('DEVFLEET_MACHINE_KEY_INVALID');
         request.machineId = machine.id;
+        // Every later line of this request, "request completed" included, names the machine.
+        request.log = reply.log = request.log.child({ machineId: machine.id });
       },
     },
     async (request, reply) => {
@@ -53,6 +76,7 @@ export const reportRoutes: FastifyPluginAsyncTypebox<{
 
       // recordReport commits before it returns: the reply below is the acknowledgement.
       const { duplicate, series } = recordReport(db, machineId, report, Date.now());
+      if (!duplicate) app.metrics.reportIngested();
 
       request.log.info({ machineId, reportId: report.reportId, duplicate }, 'report stored');
       if (!duplicate) {

@@ -6,6 +6,7 @@ import type { Db } from '../db/client.js';
 import { getMachine } from '../db/machine-repository.js';
 import { listSeries, seriesPoints } from '../db/series-repository.js';
 import { DevfleetError } from '../errors.js';
+import { exampleMachineId, seriesListExample, seriesResponseExample } from '../openapi/examples.js';
 
 const YEAR_MS = 366 * 24 * 60 * 60 * 1000;
 
@@ -14,13 +15,25 @@ export const seriesRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, {
     '/api/v1/machines/:id/series',
     {
       schema: {
-        params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
+        tags: ['machines'],
+        summary: "A machine's series, or one series' samples",
+        description:
+          'Without `metric`: the series this machine has (name, sample count, last sample). ' +
+          'With `metric`: its samples from `from` (default: a year before `to`) to `to` ' +
+          '(default: now), oldest first.',
+        params: Type.Object({ id: Type.String({ maxLength: 64, examples: [exampleMachineId] }) }),
         querystring: Type.Object({
-          metric: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+          metric: Type.Optional(
+            Type.String({ minLength: 1, maxLength: 200, examples: ['bench.mount.bind.create'] }),
+          ),
           from: Type.Optional(Type.String({ format: 'date-time' })),
           to: Type.Optional(Type.String({ format: 'date-time' })),
         }),
-        response: { 200: Type.Union([SeriesResponse, SeriesList]) },
+        response: {
+          200: Type.Union([SeriesResponse, SeriesList], {
+            examples: [seriesResponseExample, seriesListExample],
+          }),
+        },
       },
     },
     async (request) => {

@@ -6,6 +6,7 @@ import type { Db } from '../db/client.js';
 import { getMachine } from '../db/machine-repository.js';
 import { DevfleetError } from '../errors.js';
 import { buildTrends, readRange } from '../fleet/trends.js';
+import { exampleMachineId, trendsExample, withExample } from '../openapi/examples.js';
 
 // A chart is rarely wider than 2,000 pixels: more buckets than that only cost bytes.
 export const RangeQuery = Type.Object({
@@ -19,9 +20,14 @@ export const trendRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { 
     '/api/v1/machines/:id/trends',
     {
       schema: {
-        params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
+        tags: ['machines'],
+        summary: "A machine's series for charts",
+        description:
+          'Every series of the machine bucketed into at most `points` medians (with min, max ' +
+          'and count) from `from` to `to`, and its change events as chart markers.',
+        params: Type.Object({ id: Type.String({ maxLength: 64, examples: [exampleMachineId] }) }),
         querystring: RangeQuery,
-        response: { 200: Trends },
+        response: { 200: withExample(Trends, trendsExample) },
       },
     },
     async (request) => {

@@ -7,7 +7,7 @@ import type { FastifyPluginAsync } from 'fastify';
 export const webRoutes: FastifyPluginAsync<{ dir: string }> = async (app, { dir }) => {
   if (!fs.existsSync(dir)) {
     // Running from source without `npm run build`: say so instead of a bare 404.
-    app.get('/', async (_request, reply) =>
+    app.get('/', { schema: { hide: true } }, async (_request, reply) =>
       reply.type('text/plain').send('The dashboard is not built: run `npm run build`.'),
     );
     return;

@@ -46,6 +46,17 @@ describe('assessFleet', () => {
     expect(Math.abs(result?.control?.medianChange ?? 1)).toBeLessThan(0.08);
   });
 
+  it('ignores a control machine that only started reporting after the split', () => {
+    const { movers, controls } = fleet(5, 1.35, 1);
+    const late = controls[0]!.samples.filter((s) => s.at > (movers[0]?.changedAt ?? 0) + day);
+    controls.push({ machineId: 'control-new', samples: late });
+
+    const result = assessFleet(movers, controls);
+
+    expect(result?.kind).toBe('regression');
+    expect(result?.control?.machines).toBe(5);
+  });
+
   it('blames nothing on the update when the machines that did not take it got as slow', () => {
     const { movers, controls } = fleet(2, 1.35, 1.35);
 

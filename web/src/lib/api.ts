@@ -1,4 +1,19 @@
-import type { ApiError, MachineDetail, MachineList } from '@devfleet/wire';
+import type {
+  Alert,
+  AlertList,
+  ApiError,
+  DeveloperDetail,
+  DeveloperList,
+  FleetOverview,
+  FleetVersions,
+  MachineDetail,
+  MachineHealth,
+  MachineList,
+  Trends,
+  VersionField,
+} from '@devfleet/wire';
+
+import { session } from './session.svelte.js';
 
 /** A failed API call: the server's coded error, or a network failure (status 0). */
 export class ApiRequestError extends Error {
@@ -20,16 +35,98 @@ export function fetchMachine(id: string, signal?: AbortSignal): Promise<MachineD
   return getJson<MachineDetail>(`/api/v1/machines/${encodeURIComponent(id)}`, signal);
 }
 
-// The body is trusted to match the wire types: the server serializes with the same schemas.
-async function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
+export function fetchMachineHealth(id: string, signal?: AbortSignal): Promise<MachineHealth> {
+  return getJson<MachineHealth>(`/api/v1/machines/${encodeURIComponent(id)}/health`, signal);
+}
+
+export function fetchFleet(signal?: AbortSignal): Promise<FleetOverview> {
+  return getJson<FleetOverview>('/api/v1/fleet', signal);
+}
+
+export function fetchVersions(field: VersionField, signal?: AbortSignal): Promise<FleetVersions> {
+  return getJson<FleetVersions>(`/api/v1/fleet/versions?field=${field}&days=90`, signal);
+}
+
+/** `points`: about how many buckets the server aggregates to, the chart's width in pixels. */
+export function fetchMachineTrends(
+  id: string,
+  range: TrendRange,
+  signal?: AbortSignal,
+): Promise<Trends> {
+  const query = rangeQuery(range);
+  return getJson<Trends>(`/api/v1/machines/${encodeURIComponent(id)}/trends?${query}`, signal);
+}
+
+export function fetchDevelopers(signal?: AbortSignal): Promise<DeveloperList> {
+  return getJson<DeveloperList>('/api/v1/developers', signal);
+}
+
+export function fetchDeveloper(
+  owner: string,
+  range: TrendRange,
+  signal?: AbortSignal,
+): Promise<DeveloperDetail> {
+  const path = `/api/v1/developers/${encodeURIComponent(owner)}?${rangeQuery(range)}`;
+  return getJson<DeveloperDetail>(path, signal);
+}
+
+export function fetchAlerts(signal?: AbortSignal): Promise<AlertList> {
+  return getJson<AlertList>('/api/v1/alerts', signal);
+}
+
+export function changeAlertStatus(id: string, action: 'acknowledge' | 'resolve'): Promise<Alert> {
+  return request<Alert>('POST', `/api/v1/alerts/${encodeURIComponent(id)}/${action}`);
+}
+
+export interface TrendRange {
+  days: number;
+  points: number;
+}
+
+function rangeQuery({ days, points }: TrendRange): string {
+  const to = Date.now();
+  const from = new Date(to - days * 24 * 3600 * 1000).toISOString();
+  return new URLSearchParams({
+    from,
+    to: new Date(to).toISOString(),
+    points: String(points),
+  }).toString();
+}
+
+function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
+  return request<T>('GET', path, undefined, signal);
+}
+
+/**
+ * Every call to the server goes through here, so credentials and headers are decided in one
+ * place. The body is trusted to match the wire types: the server serializes with the same schemas.
+ */
+async function request<T>(
+  method: 'GET' | 'POST',
+  path: string,
+  body?: unknown,
+  signal?: AbortSignal,
+): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  // The session cookie goes by itself; a change also needs the token a forged form cannot read.
+  if (method !== 'GET' && session.csrfToken) headers['x-csrf-token'] = session.csrfToken;
+
   let response: Response;
   try {
-    response = await fetch(path, { headers: { accept: 'application/json' }, signal });
+    response = await fetch(path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      credentials: 'same-origin',
+      signal,
+    });
   } catch (error) {
     if (signal?.aborted) throw error;
     throw new ApiRequestError(0, 'NETWORK', 'Could not reach the devfleet server.');
   }
 
+  if (response.status === 401) session.signedOut();
   if (!response.ok) throw await readError(response);
 
   return (await response.json()) as T;

@@ -59,3 +59,20 @@ export function formatBytes(bytes: number): string {
 
   return `${numberFormat.format(value)} ${byteUnits[unit]}`;
 }
+
+/** "850 ms", "42 s", "2 min 5 s": build and benchmark times as people say them. */
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms)) return '';
+  if (Math.abs(ms) < 1000) return `${Math.round(ms)} ms`;
+  const seconds = ms / 1000;
+  if (seconds < 60) return `${numberFormat.format(seconds)} s`;
+  const minutes = Math.floor(seconds / 60);
+  const rest = Math.round(seconds - minutes * 60);
+  return rest === 0 ? `${minutes} min` : `${minutes} min ${rest} s`;
+}
+
+/** "+39%" / "−12%" for an effect given as after / before - 1. */
+export function formatEffect(effect: number): string {
+  const value = Math.round(effect * 100);
+  return `${value >= 0 ? '+' : '−'}${Math.abs(value)}%`;
+}

@@ -9,6 +9,7 @@ export type ResourceState<T> =
 export class Resource<T> {
   current = $state<ResourceState<T>>({ status: 'loading' });
   #attempt = $state(0);
+  #quiet = false;
 
   constructor(load: (signal: AbortSignal) => Promise<T>) {
     $effect(() => {
@@ -17,7 +18,9 @@ export class Resource<T> {
 
       const controller = new AbortController();
       const { signal } = controller;
-      this.current = { status: 'loading' };
+      // A refresh keeps the data on screen until the new answer replaces it.
+      if (!this.#quiet || this.current.status !== 'ready') this.current = { status: 'loading' };
+      this.#quiet = false;
       load(signal).then(
         (data) => {
           if (!signal.aborted) this.current = { status: 'ready', data };
@@ -33,6 +36,12 @@ export class Resource<T> {
   }
 
   retry(): void {
+    this.#attempt += 1;
+  }
+
+  /** Loads again in the background (a live event changed the data); errors still show. */
+  refresh(): void {
+    this.#quiet = true;
     this.#attempt += 1;
   }
 }

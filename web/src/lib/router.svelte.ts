@@ -1,22 +1,40 @@
 // Hash routes: the server only has to serve index.html at `/`, with no fallback for deep links.
 
 export type Route =
-  { page: 'fleet' } | { page: 'machine'; machineId: string } | { page: 'not-found'; path: string };
+  | { page: 'fleet'; search: string }
+  | { page: 'machine'; machineId: string }
+  | { page: 'developer'; owner: string }
+  | { page: 'alerts' }
+  | { page: 'not-found'; path: string };
 
 export const fleetHref = '#/';
+export const alertsHref = '#/alerts';
 
 export function machineHref(machineId: string): string {
   return `#/machines/${encodeURIComponent(machineId)}`;
 }
 
-export function parseRoute(hash: string): Route {
-  const path = hash.replace(/^#/, '') || '/';
-  if (path === '/') return { page: 'fleet' };
+export function developerHref(owner: string): string {
+  return `#/developers/${encodeURIComponent(owner)}`;
+}
 
-  const machine = /^\/machines\/([^/]+)\/?$/.exec(path);
-  if (machine?.[1]) {
+/** The fleet page with its filters in the address, so a filtered view can be shared. */
+export function fleetQueryHref(search: string): string {
+  return search ? `#/?${search}` : fleetHref;
+}
+
+export function parseRoute(hash: string): Route {
+  const [path = '/', search = ''] = (hash.replace(/^#/, '') || '/').split('?', 2);
+  if (path === '/' || path === '') return { page: 'fleet', search };
+  if (path === '/alerts' || path === '/alerts/') return { page: 'alerts' };
+
+  const match = /^\/(machines|developers)\/([^/]+)\/?$/.exec(path);
+  if (match?.[2]) {
     try {
-      return { page: 'machine', machineId: decodeURIComponent(machine[1]) };
+      const value = decodeURIComponent(match[2]);
+      return match[1] === 'machines'
+        ? { page: 'machine', machineId: value }
+        : { page: 'developer', owner: value };
     } catch {
       // A malformed escape such as `%E0%A4%A` in a hand-edited address: fall through.
     }

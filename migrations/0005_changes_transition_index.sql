@@ -1,0 +1,1 @@
+CREATE INDEX `changes_transition_idx` ON `changes` (`field`,`from_value`,`to_value`);

@@ -1,0 +1,196 @@
+import type { FleetOverview } from '@devfleet/wire';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { loadDemo } from '../../scripts/demo.js';
+import { chromiumAvailable, launchBrowser, screenshotPath, signIn } from '../helpers/browser.js';
+import {
+  ADMIN_PASSWORD,
+  ENROLL_SECRET,
+  startServerProcess,
+  type ServerProcess,
+} from '../helpers/processes.js';
+
+// The demo fleet through the real server bin and its HTTP API, then the dashboard in Chromium.
+describe.skipIf(!chromiumAvailable())('dashboard with the demo fleet', () => {
+  let server: ServerProcess;
+  let fleet: FleetOverview;
+  let close: () => Promise<void>;
+  let page: Page;
+
+  beforeAll(async () => {
+    server = await startServerProcess();
+    await loadDemo({
+      server: server.url,
+      enrollSecret: ENROLL_SECRET,
+      login: { username: 'admin', password: ADMIN_PASSWORD },
+      log: () => {},
+    });
+
+    const launched = await launchBrowser();
+    close = launched.close;
+    page = await launched.browser.newPage({ viewport: { width: 1440, height: 900 } });
+    await signIn(page, server.url);
+    fleet = (await (await page.request.get(`${server.url}/api/v1/fleet`)).json()) as FleetOverview;
+  }, 300_000);
+
+  afterAll(async () => {
+    await close?.();
+    await server?.stop();
+  });
+
+  const row = (host: string) => page.locator(`[data-table=health] tr[data-hostname="${host}"]`);
+  const reason = (host: string, rule: string) => row(host).locator(`li[data-rule=${rule}]`);
+
+  it('shows the status counts and each unhealthy machine with its reason', async () => {
+    await page.goto(server.url);
+    await page.locator('[data-table=health]').waitFor();
+
+    expect(fleet.counts.machines).toBe(30);
+    for (const key of ['machines', 'red', 'amber', 'green'] as const) {
+      const tile = page.locator(`[data-count=${key}] .value`);
+      expect(await tile.textContent()).toBe(String(fleet.counts[key]));
+    }
+    expect(await page.locator('[data-table=health] tbody tr').count()).toBe(30);
+
+    expect(await row('uma-buildbox').getAttribute('data-status')).toBe('red');
+    expect(await reason('uma-buildbox', 'desktopMinimum').textContent()).toContain(
+      'older than the team minimum',
+    );
+    expect(await row('sam-laptop').getAttribute('data-status')).toBe('red');
+    expect(await reason('sam-laptop', 'daemon').textContent()).toContain('unreachable');
+    expect(await reason('tom-laptop', 'stale').textContent()).toContain('No report for');
+    expect(await reason('ravi-laptop', 'projectLocation').textContent()).toMatch(
+      /\/mnt\/c.*slower than in a volume/,
+    );
+    expect(await reason('mei-laptop', 'memory').textContent()).toContain('only 3 GiB');
+    expect(await reason('vic-laptop', 'wslIntegration').textContent()).toContain('Ubuntu-22.04');
+    expect(await reason('alice-laptop', 'openRegression').textContent()).toContain('4.37.1');
+    expect(await row('nico-laptop').getAttribute('data-status')).toBe('green');
+
+    await page.locator('[data-chart=rollout][data-state=ready]').waitFor();
+    await page.screenshot({ path: screenshotPath('dashboard-fleet-1440'), fullPage: true });
+  });
+
+  it('filters by status, OS, version and developer', async () => {
+    await page.goto(server.url);
+    const rows = page.locator('[data-table=health] tbody tr');
+    await rows.first().waitFor();
+
+    await page.locator('[data-filter=status]').selectOption('red');
+    await expect.poll(() => rows.count()).toBe(fleet.counts.red);
+    expect(page.url()).toContain('status=red');
+
+    await page.locator('[data-filter=status]').selectOption('');
+    await page.locator('[data-filter=os]').selectOption('macOS');
+    await expect.poll(() => rows.count()).toBe(5);
+
+    await page.locator('[data-filter=os]').selectOption('');
+    await page.locator('[data-filter=version]').selectOption('4.28.0');
+    await expect.poll(() => rows.count()).toBe(1);
+
+    await page.locator('[data-filter=version]').selectOption('');
+    await page.locator('[data-filter=user]').selectOption('alice');
+    await expect.poll(() => rows.count()).toBe(2);
+  });
+
+  it('draws a machine’s trend charts with its change markers', async () => {
+    const id = fleet.machines.find((m) => m.hostname === 'alice-laptop')?.id ?? '';
+    await page.goto(`${server.url}/#/machines/${id}`);
+
+    const charts = page.locator('[data-section=trends] [data-chart]');
+    await page.locator('[data-chart="build:payments-api"][data-state=ready]').waitFor();
+    expect(await charts.count()).toBeGreaterThanOrEqual(6);
+    expect(Number(await charts.first().getAttribute('data-markers'))).toBeGreaterThanOrEqual(2);
+    expect(await page.locator('[data-section=markers]').textContent()).toContain(
+      'Docker Desktop 4.36.0 → 4.37.1',
+    );
+    expect(await page.locator('[data-rule=openRegression]').getAttribute('data-result')).toBe(
+      'fail',
+    );
+    await page.screenshot({ path: screenshotPath('dashboard-machine-1440'), fullPage: true });
+
+    await page.goto(`${server.url}/#/developers/alice`);
+    await page.locator('[data-page=developer] [data-chart][data-state=ready]').first().waitFor();
+    await page.screenshot({ path: screenshotPath('dashboard-developer-1440'), fullPage: true });
+  });
+
+  it('lists the regressing release’s fleet alert and acknowledges it', async () => {
+    await page.goto(`${server.url}/#/alerts`);
+    const alert = page
+      .locator('[data-alert-status=open]')
+      .filter({ hasText: 'Docker Desktop 4.36.0 → 4.37.1: bench.build.mount.cold' });
+    await alert.waitFor();
+    expect(await alert.locator('[data-link=machine]').count()).toBeGreaterThanOrEqual(6);
+    await alert.locator('[data-chart=evidence][data-state=ready]').waitFor();
+    await page.screenshot({ path: screenshotPath('dashboard-alerts-1440') });
+
+    const id = await alert.getAttribute('data-alert-id');
+    await alert.locator('[data-action=acknowledge]').click();
+    await page.locator('[data-tab=acknowledged]').click();
+    await page.locator(`[data-alert-id="${id}"][data-alert-status=acknowledged]`).waitFor();
+  });
+
+  it('shows a report sent while the page is open without a reload', async () => {
+    await page.goto(server.url);
+    await page.locator('[data-table=health]').waitFor();
+    await page.locator('[data-live=live]').waitFor();
+
+    const enrolled = await fetch(`${server.url}/api/v1/enroll`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ secret: ENROLL_SECRET, hostname: 'new-laptop', user: 'quinn' }),
+    });
+    const { machineKey } = (await enrolled.json()) as { machineKey: string };
+    const report = {
+      schemaVersion: 1,
+      reportId: 'live-report-0001',
+      collectedAt: new Date().toISOString(),
+      agentVersion: '0.1.0',
+      host: {
+        hostname: 'new-laptop',
+        platform: 'darwin',
+        osName: 'macOS 15.1',
+        release: '24.1.0',
+        arch: 'arm64',
+        cpus: 10,
+        memoryBytes: 32 * 1024 ** 3,
+        user: 'quinn',
+        wsl: null,
+      },
+      docker: {
+        daemon: { state: 'unreachable', error: 'Cannot connect to the Docker daemon' },
+        client: null,
+        server: null,
+        desktop: null,
+        engine: null,
+        plugins: [],
+        warnings: [],
+      },
+      wsl: null,
+      desktopSettings: null,
+      problems: [],
+    };
+    const sent = await fetch(`${server.url}/api/v1/reports`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${machineKey}` },
+      body: JSON.stringify(report),
+    });
+    expect(sent.status).toBe(201);
+
+    const added = row('new-laptop');
+    await added.waitFor({ timeout: 10_000 });
+    expect(await added.getAttribute('data-status')).toBe('red');
+    expect(await page.locator('[data-count=machines] .value').textContent()).toBe('31');
+
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.screenshot({ path: screenshotPath('dashboard-fleet-390'), fullPage: true });
+    const id = fleet.machines.find((m) => m.hostname === 'ravi-laptop')?.id ?? '';
+    await page.goto(`${server.url}/#/machines/${id}`);
+    await page.locator('[data-chart][data-state=ready]').first().waitFor();
+    await page.screenshot({ path: screenshotPath('dashboard-machine-390'), fullPage: true });
+    await page.goto(`${server.url}/#/alerts`);
+    await page.locator('[data-tab=open]').waitFor();
+    await page.screenshot({ path: screenshotPath('dashboard-alerts-390') });
+  });
+});

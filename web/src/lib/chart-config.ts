@@ -1,0 +1,173 @@
+import type { ChangeMarker, FleetVersions, TrendPoint } from '@devfleet/wire';
+import type { ChartConfiguration, TooltipItem } from 'chart.js';
+
+import { formatDuration } from './format.js';
+
+export interface ChartLine {
+  label: string;
+  points: TrendPoint[] | { x: number; y: number }[];
+  /** Drawn as dots without a line (evidence samples). */
+  dots?: boolean;
+  color?: string;
+}
+
+// Distinguishable in light and dark themes, and for the common colour-vision deficiencies first.
+export const palette = [
+  '#2f6fdf',
+  '#d9731a',
+  '#2a9d6f',
+  '#b5489b',
+  '#6b7a1f',
+  '#8a5cd6',
+  '#c0392b',
+];
+
+export interface ChartOptions {
+  lines: ChartLine[];
+  markers: Pick<ChangeMarker, 'x' | 'label'>[];
+  from: number;
+  to: number;
+  /** The chart's width in pixels: decimation keeps about this many points per line. */
+  width: number;
+  text: string;
+  grid: string;
+  markerColor: string;
+}
+
+/**
+ * A time chart of durations with vertical change markers. Points arrive as `{x, y}` numbers
+ * sorted by x, so Chart.js neither parses nor sorts them (`parsing: false`, `normalized`), and
+ * decimation thins any line longer than the chart is wide.
+ */
+export function trendChartConfig(options: ChartOptions): ChartConfiguration<'line'> {
+  const { lines, markers, text, grid, markerColor } = options;
+
+  return {
+    type: 'line',
+    data: {
+      datasets: lines.map((line, i) => {
+        const color = line.color ?? palette[i % palette.length] ?? '#2f6fdf';
+        return {
+          label: line.label,
+          data: line.points,
+          borderColor: color,
+          backgroundColor: color,
+          borderWidth: line.dots ? 0 : 1.5,
+          showLine: !line.dots,
+          pointRadius: line.dots ? 2.5 : line.points.length > 120 ? 0 : 2,
+          pointHoverRadius: 4,
+          spanGaps: true,
+        };
+      }),
+    },
+    options: {
+      animation: false,
+      parsing: false,
+      normalized: true,
+      responsive: true,
+      maintainAspectRatio: false,
+      interaction: { mode: 'nearest', axis: 'x', intersect: false },
+      scales: {
+        x: {
+          type: 'time',
+          min: options.from,
+          max: options.to,
+          ticks: { color: text, maxRotation: 0, autoSkipPadding: 16 },
+          grid: { color: grid },
+        },
+        y: {
+          beginAtZero: true,
+          ticks: { color: text, callback: (value) => formatDuration(Number(value)) },
+          grid: { color: grid },
+        },
+      },
+      plugins: {
+        legend: {
+          display: lines.length > 1,
+          position: 'bottom',
+          labels: { color: text, boxWidth: 12, boxHeight: 2 },
+        },
+        decimation: { enabled: true, algorithm: 'lttb', samples: Math.max(50, options.width) },
+        tooltip: { callbacks: { label: tooltipLabel } },
+        annotation: {
+          annotations: Object.fromEntries(
+            markers.map((marker, i) => [
+              `change${i}`,
+              {
+                type: 'line' as const,
+                xMin: marker.x,
+                xMax: marker.x,
+                borderColor: markerColor,
+                borderWidth: 1,
+                borderDash: [4, 3],
+                label: {
+                  display: true,
+                  content: marker.label,
+                  position: i % 2 === 0 ? ('start' as const) : ('center' as const),
+                  backgroundColor: 'rgba(40, 44, 52, 0.85)',
+                  color: '#fff',
+                  font: { size: 10 },
+                  padding: 3,
+                },
+              },
+            ]),
+          ),
+        },
+      },
+    },
+  };
+}
+
+function tooltipLabel(item: TooltipItem<'line'>): string {
+  const point = item.raw as Partial<TrendPoint> & { y: number };
+  const label = `${item.dataset.label ?? ''}: ${formatDuration(point.y)}`;
+  if (point.n === undefined || point.n <= 1) return label;
+  return `${label} (median of ${point.n}, ${formatDuration(point.min ?? point.y)}–${formatDuration(point.max ?? point.y)})`;
+}
+
+/** Machines per version per day, stacked: how a rollout spread through the fleet. */
+export function rolloutChartConfig(
+  rollout: FleetVersions['rollout'],
+  colors: { text: string; grid: string },
+): ChartConfiguration<'bar', { x: number; y: number }[]> {
+  const days = rollout.days.map((day) => Date.parse(`${day}T12:00:00Z`));
+  return {
+    type: 'bar',
+    data: {
+      datasets: rollout.versions.map((v, i) => ({
+        label: v.version,
+        data: v.machines.map((y, d) => ({ x: days[d] ?? 0, y })),
+        backgroundColor: palette[i % palette.length],
+        barPercentage: 1,
+        categoryPercentage: 0.9,
+      })),
+    },
+    options: {
+      animation: false,
+      parsing: false,
+      normalized: true,
+      responsive: true,
+      maintainAspectRatio: false,
+      interaction: { mode: 'index', intersect: false },
+      scales: {
+        x: {
+          type: 'time',
+          stacked: true,
+          time: { unit: 'week' },
+          ticks: { color: colors.text, maxRotation: 0 },
+          grid: { display: false },
+        },
+        y: {
+          stacked: true,
+          beginAtZero: true,
+          ticks: { color: colors.text, precision: 0 },
+          grid: { color: colors.grid },
+          title: { display: true, text: 'machines', color: colors.text },
+        },
+      },
+      plugins: {
+        legend: { position: 'bottom', labels: { color: colors.text, boxWidth: 12 } },
+      },
+    },
+  };
+}
