@@ -5,6 +5,7 @@ import { Value } from 'typebox/value';
 
 import { AgentError } from '../config/agent-error.js';
 import type { CollectContext } from './context.js';
+import { collectInstalledDesktop } from './desktop-install.js';
 import { collectDocker } from './docker.js';
 import { collectHost } from './host.js';
 import { collectWindows } from './windows.js';
@@ -31,6 +32,16 @@ export async function collectReport(
     hostFacts.then((facts) => collectWindows(context, facts.host)),
   ]);
 
+  // With the daemon down `docker version` names no Desktop: ask the installation instead.
+  // A running engine that names no Desktop is a plain engine: nothing to look up then.
+  const installed =
+    docker.docker.desktop || docker.docker.daemon.state === 'running'
+      ? { desktop: null, problems: [] }
+      : await collectInstalledDesktop(context, process.platform, {
+          windowsInterop: host.host.wsl?.interop === true,
+        });
+  if (installed.desktop) docker.docker.desktop = installed.desktop;
+
   const report: Report = {
     schemaVersion: SCHEMA_VERSION,
     reportId: randomUUID(),
@@ -40,7 +51,12 @@ export async function collectReport(
     docker: docker.docker,
     wsl: windows.wsl,
     desktopSettings: windows.desktopSettings,
-    problems: [...host.problems, ...docker.problems, ...windows.problems].slice(0, MAX_PROBLEMS),
+    problems: [
+      ...host.problems,
+      ...docker.problems,
+      ...windows.problems,
+      ...installed.problems,
+    ].slice(0, MAX_PROBLEMS),
   };
 
   context.debug(`collected in ${Math.round(performance.now() - started)} ms`);
