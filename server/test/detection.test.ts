@@ -46,6 +46,10 @@ function buildRun(at: number, ms: number): BenchmarkRun {
 
 interface Plan {
   machines: number;
+  /** Report index from which every machine is slower with no environment change (antivirus). */
+  silentAt?: number;
+  /** Report index at which a fix release (4.37.2) brings the old speed back, if any. */
+  fixAt?: number;
   /** Report index at which the machine updates Docker Desktop, or null for a control machine. */
   updateAt: (machine: number) => number | null;
   /** Slowdown after the update: 0.35 is 35% slower. */
@@ -63,11 +67,13 @@ async function runFleet(plan: Plan): Promise<void> {
       const at = START + r * 6 * HOUR + m * 60_000;
       const updateAt = plan.updateAt(m);
       const updated = updateAt !== null && r >= updateAt;
+      const fixed = updated && plan.fixAt !== undefined && r >= plan.fixAt;
       // Log-normal-ish noise of about 10% around 40 s, the step applied after the update.
-      const ms = 40_000 * (1 + (random() - 0.5) * 0.3) * (updated ? 1 + plan.effect : 1);
+      const slow = (updated && !fixed) || (plan.silentAt !== undefined && r >= plan.silentAt);
+      const ms = 40_000 * (1 + (random() - 0.5) * 0.3) * (slow ? 1 + plan.effect : 1);
       const report = sampleReport({
         collectedAt: new Date(at).toISOString(),
-        desktopVersion: updated ? '4.37.1' : '4.36.0',
+        desktopVersion: fixed ? '4.37.2' : updated ? '4.37.1' : '4.36.0',
       });
       report.host.hostname = `devhost-${m}`;
       report.benchmarks = [buildRun(at, Math.round(ms))];
@@ -116,6 +122,35 @@ describe('regression detection', () => {
       'devhost-3',
     ]);
     expect(alert.evidence).toHaveProperty('control');
+  });
+
+  it('resolves the alert by itself when a fix release brings the old speed back', async () => {
+    server = await startTestApp();
+
+    await runFleet({
+      machines: 5,
+      updateAt: (m) => (m < 3 ? 12 : null),
+      fixAt: 24,
+      effect: 0.5,
+      reports: 40,
+    });
+
+    const fleet = (await alerts()).filter((a) => a.scope === 'fleet' && a.kind === 'regression');
+    expect(fleet).toHaveLength(1);
+    expect(fleet[0]).toMatchObject({ status: 'resolved', resolution: 'returned' });
+  });
+
+  it('raises an unattributed alert for a slowdown no recorded change explains', async () => {
+    server = await startTestApp();
+
+    await runFleet({ machines: 1, updateAt: () => null, silentAt: 20, effect: 0.5, reports: 34 });
+
+    const found = await alerts();
+    expect(found.map((a) => [a.kind, a.scope, a.transition])).toEqual([
+      ['unattributed', 'machine', null],
+    ]);
+    expect(found[0]?.title).toContain('no recorded environment change');
+    expect(found[0]?.effect).toBeGreaterThan(0.3);
   });
 
   it('stays quiet when an update changes nothing', async () => {
