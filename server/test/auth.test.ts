@@ -37,6 +37,11 @@ const viewerRoutes: [string, string][] = [
   ['GET', '/api/v1/developers'],
   ['GET', '/api/v1/developers/devuser'],
   ['GET', '/api/v1/live'],
+  ['GET', '/api/v1/export/machines.csv'],
+  ['GET', '/api/v1/export/machines.json'],
+  ['GET', '/api/v1/export/machines/m1/series.csv?metric=x'],
+  ['GET', '/api/v1/export/alerts.csv'],
+  ['GET', '/api/v1/export/alerts.json'],
 ];
 const adminRoutes: [string, string][] = [
   ['GET', '/api/v1/enrollment-secrets'],

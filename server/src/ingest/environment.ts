@@ -1,6 +1,7 @@
 import type { Report } from '@devfleet/wire';
 
 import type { environments } from '../db/schema.js';
+import { cleanStrings } from './clean-text.js';
 
 export type EnvironmentRow = typeof environments.$inferInsert;
 
@@ -12,7 +13,8 @@ export function deriveEnvironment(
 ): EnvironmentRow {
   const { host, docker, wsl } = report;
 
-  return {
+  // The raw report keeps what was sent; the facts pages, exports and alerts read are cleaned.
+  return cleanStrings({
     reportId: report.reportId,
     machineId,
     collectedAt: Date.parse(report.collectedAt),
@@ -48,7 +50,7 @@ export function deriveEnvironment(
     desktopCpus: report.desktopSettings?.cpus ?? null,
     fileSharing: report.desktopSettings?.fileSharing ?? null,
     projectPathKind: projectPathKind(report),
-  };
+  });
 }
 
 function wslConfigEntry(report: Report, key: string) {

@@ -1,5 +1,6 @@
 import type { Report } from '@devfleet/wire';
 
+import { cleanText } from './clean-text.js';
 import type { EnvironmentRow } from './environment.js';
 
 /** The environment columns whose movement is a change event, in the order a person reads them. */
@@ -44,7 +45,8 @@ export function reportFacts(report: Report, env: EnvironmentRow): Facts {
   // is itself a change worth seeing (someone deleted memory=8GB).
   if (report.wsl) {
     for (const entry of report.wsl.config) {
-      facts[`wslconfig.${entry.section}.${entry.key}`.toLowerCase()] = entry.value;
+      const key = cleanText(`wslconfig.${entry.section}.${entry.key}`.toLowerCase());
+      facts[key] = cleanText(entry.value);
     }
   }
 
@@ -55,13 +57,15 @@ export function reportFacts(report: Report, env: EnvironmentRow): Facts {
     facts['desktop.swapMiB'] = nullableText(settings.swapMiB);
     facts['desktop.fileSharing'] = nullableText(settings.fileSharing);
     facts['desktop.wslEngineEnabled'] = nullableText(settings.wslEngineEnabled);
-    facts['desktop.integratedWslDistros'] = [...settings.integratedWslDistros].sort().join(', ');
+    facts['desktop.integratedWslDistros'] = cleanText(
+      [...settings.integratedWslDistros].sort().join(', '),
+    );
     facts['desktop.integrationWithDefaultDistro'] = nullableText(
       settings.integrationWithDefaultDistro,
     );
-    facts['desktop.filesharingDirectories'] = [...settings.filesharingDirectories]
-      .sort()
-      .join(', ');
+    facts['desktop.filesharingDirectories'] = cleanText(
+      [...settings.filesharingDirectories].sort().join(', '),
+    );
   }
 
   return facts;
@@ -75,5 +79,5 @@ export function factScopes(report: Report): string[] {
 }
 
 function nullableText(value: string | number | boolean | null): string | null {
-  return value === null ? null : String(value);
+  return value === null ? null : cleanText(String(value));
 }

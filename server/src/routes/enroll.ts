@@ -6,6 +6,7 @@ import { isActiveEnrollmentSecret } from '../db/auth-repository.js';
 import type { Db } from '../db/client.js';
 import { createMachine } from '../db/machine-repository.js';
 import { DevfleetError } from '../errors.js';
+import { cleanText } from '../ingest/clean-text.js';
 import { exampleMachineId, withExample } from '../openapi/examples.js';
 
 export const enrollRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { db }) => {
@@ -42,8 +43,8 @@ export const enrollRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, {
       createMachine(db, {
         id: machineId,
         keyHash: hashMachineKey(machineKey),
-        hostname,
-        owner: user ?? '',
+        hostname: cleanText(hostname),
+        owner: cleanText(user ?? ''),
         enrolledAt: Date.now(),
       });
 
