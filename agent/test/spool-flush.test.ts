@@ -119,6 +119,22 @@ describe('flushing the spool', () => {
     expect(outcome.sent.map((s) => s.reportId)).toEqual(ids);
   });
 
+  it('waits as long as a 429 Retry-After asks before trying again', async () => {
+    const times: number[] = [];
+    const { config } = await serve(() => {
+      times.push(performance.now());
+      return times.length === 1
+        ? { ...refused(429, 'DEVFLEET_RATE_LIMITED'), headers: { 'retry-after': '1' } }
+        : stored();
+    });
+    await spool(1);
+
+    const outcome = await flush(config, { ...quick, retryBudgetMs: 5_000 });
+
+    expect(outcome.sent).toHaveLength(1);
+    expect((times[1] ?? 0) - (times[0] ?? 0)).toBeGreaterThanOrEqual(1_000);
+  });
+
   it('stops when the server stays away, keeping every report for the next run', async () => {
     const { server: fake, config } = await serve(() => stored());
     await fake.close();

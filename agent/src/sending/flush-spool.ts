@@ -148,9 +148,8 @@ async function readReport(
 }
 
 /**
- * One report, retried with jittered exponential backoff while the flush's budget lasts.
- * TODO(#7): honour Retry-After on 429 (postJson does not return headers yet), and set aside a
- * report that gets 5xx on every run instead of letting it hold back the ones behind it.
+ * One report, retried with jittered exponential backoff while the flush's budget lasts; when the
+ * server says how long to wait (Retry-After on 429), it waits at least that long.
  */
 async function deliver(
   send: SendSpooled,
@@ -180,11 +179,18 @@ async function deliver(
       randomize: true,
       maxRetryTime: remainingMs,
       shouldRetry: ({ error }) => error instanceof RetryLater,
-      onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {
+      onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
         options.debug?.(
           `report ${report.reportId}: attempt ${attemptNumber} failed (${error.message}); ` +
             `${retriesLeft} retries left`,
         );
+        // The backoff follows this wait; within the budget, never past it.
+        const asked =
+          error instanceof RetryLater && error.verdict.kind === 'retry'
+            ? (error.verdict.retryAfterMs ?? 0)
+            : 0;
+        const wait = Math.min(asked, Math.max(0, deadline - performance.now()));
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
       },
     });
   } catch (error) {

@@ -8,6 +8,8 @@ export interface JsonResponse {
   body: unknown;
   /** The server's `{error:{code,message}}`, when the body is one. */
   apiError: ApiError['error'] | null;
+  /** How long the server asked to wait (Retry-After on 429/503), in ms, when it said. */
+  retryAfterMs: number | null;
 }
 
 // Long enough for a server busy with ingestion, short enough for a scheduled run to give up.
@@ -68,7 +70,18 @@ export async function postJson(
   const text = await response.text().catch(() => '');
   const body = parseJson(text);
   const apiError = Value.Check(ApiError, body) ? body.error : null;
-  return { status: response.status, body, apiError };
+  return { status: response.status, body, apiError, retryAfterMs: retryAfter(response) };
+}
+
+/** Retry-After as seconds or an HTTP date; null when absent or unreadable. */
+function retryAfter(response: Response): number | null {
+  const value = response.headers.get('retry-after');
+  if (!value) return null;
+
+  const seconds = Number(value);
+  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? null : Math.max(0, at - Date.now());
 }
 
 /** "CODE: message" from the server's error body, or the bare status when it sent none. */

@@ -18,7 +18,8 @@ export interface SendResult {
  */
 export type Verdict =
   | { kind: 'accepted'; status: number; body: unknown }
-  | { kind: 'retry' | 'reject' | 'stop'; status: number; error: AgentError };
+  | { kind: 'retry'; status: number; error: AgentError; retryAfterMs?: number | null }
+  | { kind: 'reject' | 'stop'; status: number; error: AgentError };
 
 const NEVER_TAKEN = new Set([400, 409, 413, 415, 422]);
 const TRY_AGAIN = new Set([408, 425, 429]);
@@ -54,7 +55,7 @@ export function judgeReportResponse(config: AgentConfig, response: JsonResponse)
       'AGENT_SERVER_ERROR',
       `the server failed to take the report: ${serverSays(response)}`,
     );
-    return { kind: 'retry', status, error };
+    return { kind: 'retry', status, error, retryAfterMs: response.retryAfterMs };
   }
 
   const error = new AgentError(

@@ -8,7 +8,11 @@ export interface ReceivedRequest {
   body: unknown;
 }
 
-export type Reply = (request: ReceivedRequest) => { status: number; body: unknown };
+export type Reply = (request: ReceivedRequest) => {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+};
 
 /** A stand-in devfleet server on a real port, recording what the agent sent. */
 export async function startFakeServer(reply: Reply) {
@@ -27,8 +31,8 @@ export async function startFakeServer(reply: Reply) {
       };
       received.push(request);
 
-      const { status, body } = reply(request);
-      res.writeHead(status, { 'content-type': 'application/json' });
+      const { status, body, headers } = reply(request);
+      res.writeHead(status, { 'content-type': 'application/json', ...headers });
       res.end(JSON.stringify(body));
     });
   });
