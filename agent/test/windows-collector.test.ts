@@ -35,7 +35,7 @@ const wslHost = (interop: boolean): Host => ({
   arch: 'x64',
   cpus: 8,
   memoryBytes: 16 * 1024 ** 3,
-  user: 'ada',
+  user: 'devuser',
   wsl: { distro: 'Ubuntu-22.04', version: 2, interop },
 });
 
@@ -50,7 +50,7 @@ describe.skipIf(!posix)('collectWindows from inside WSL', () => {
   beforeAll(async () => {
     root = await mkdtemp(path.join(os.tmpdir(), 'devfleet-windows-'));
     const bin = path.join(root, 'bin');
-    const profile = path.join(root, 'ada');
+    const profile = path.join(root, 'devuser');
     await mkdir(bin);
     await mkdir(path.join(profile, 'AppData', 'Roaming', 'Docker'), { recursive: true });
 
@@ -67,7 +67,7 @@ describe.skipIf(!posix)('collectWindows from inside WSL', () => {
       'wsl.exe',
       `case "$1" in --version) cat ${root}/version.out;; -l) cat ${root}/list.out;; esac`,
     );
-    await script(bin, 'cmd.exe', 'echo "C:\\Users\\ada|C:\\Users\\ada\\AppData\\Roaming"');
+    await script(bin, 'cmd.exe', 'echo "C:\\Users\\devuser|C:\\Users\\devuser\\AppData\\Roaming"');
     await script(
       bin,
       'wslpath',

@@ -61,7 +61,7 @@ describe('neutralizeFormula', () => {
   });
 
   it('leaves ordinary text alone', () => {
-    expect(neutralizeFormula('LAPTOP-ANNA')).toBe('LAPTOP-ANNA');
+    expect(neutralizeFormula('DEVHOST-01')).toBe('DEVHOST-01');
     expect(neutralizeFormula('4.36.0')).toBe('4.36.0');
   });
 });

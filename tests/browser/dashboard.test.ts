@@ -53,20 +53,20 @@ describe.skipIf(!chromiumAvailable())('dashboard with the demo fleet', () => {
     }
     expect(await page.locator('[data-table=health] tbody tr').count()).toBe(30);
 
-    expect(await row('uma-buildbox').getAttribute('data-status')).toBe('red');
-    expect(await reason('uma-buildbox', 'desktopMinimum').textContent()).toContain(
+    expect(await row('dev20-buildbox').getAttribute('data-status')).toBe('red');
+    expect(await reason('dev20-buildbox', 'desktopMinimum').textContent()).toContain(
       'older than the team minimum',
     );
-    expect(await row('sam-laptop').getAttribute('data-status')).toBe('red');
-    expect(await reason('sam-laptop', 'daemon').textContent()).toContain('unreachable');
-    expect(await reason('tom-laptop', 'stale').textContent()).toContain('No report for');
-    expect(await reason('ravi-laptop', 'projectLocation').textContent()).toMatch(
+    expect(await row('dev18-laptop').getAttribute('data-status')).toBe('red');
+    expect(await reason('dev18-laptop', 'daemon').textContent()).toContain('unreachable');
+    expect(await reason('dev19-laptop', 'stale').textContent()).toContain('No report for');
+    expect(await reason('dev17-laptop', 'projectLocation').textContent()).toMatch(
       /\/mnt\/c.*slower than in a volume/,
     );
-    expect(await reason('mei-laptop', 'memory').textContent()).toContain('only 3 GiB');
-    expect(await reason('vic-laptop', 'wslIntegration').textContent()).toContain('Ubuntu-22.04');
-    expect(await reason('alice-laptop', 'openRegression').textContent()).toContain('4.37.1');
-    expect(await row('nico-laptop').getAttribute('data-status')).toBe('green');
+    expect(await reason('dev13-laptop', 'memory').textContent()).toContain('only 3 GiB');
+    expect(await reason('dev21-laptop', 'wslIntegration').textContent()).toContain('Ubuntu-22.04');
+    expect(await reason('dev01-laptop', 'openRegression').textContent()).toContain('4.37.1');
+    expect(await row('dev14-laptop').getAttribute('data-status')).toBe('green');
 
     await page.locator('[data-chart=rollout][data-state=ready]').waitFor();
     await page.screenshot({ path: screenshotPath('dashboard-fleet-1440'), fullPage: true });
@@ -90,12 +90,12 @@ describe.skipIf(!chromiumAvailable())('dashboard with the demo fleet', () => {
     await expect.poll(() => rows.count()).toBe(1);
 
     await page.locator('[data-filter=version]').selectOption('');
-    await page.locator('[data-filter=user]').selectOption('alice');
+    await page.locator('[data-filter=user]').selectOption('dev01');
     await expect.poll(() => rows.count()).toBe(2);
   });
 
   it('draws a machine’s trend charts with its change markers', async () => {
-    const id = fleet.machines.find((m) => m.hostname === 'alice-laptop')?.id ?? '';
+    const id = fleet.machines.find((m) => m.hostname === 'dev01-laptop')?.id ?? '';
     await page.goto(`${server.url}/#/machines/${id}`);
 
     const charts = page.locator('[data-section=trends] [data-chart]');
@@ -110,7 +110,7 @@ describe.skipIf(!chromiumAvailable())('dashboard with the demo fleet', () => {
     );
     await page.screenshot({ path: screenshotPath('dashboard-machine-1440'), fullPage: true });
 
-    await page.goto(`${server.url}/#/developers/alice`);
+    await page.goto(`${server.url}/#/developers/dev01`);
     await page.locator('[data-page=developer] [data-chart][data-state=ready]').first().waitFor();
     await page.screenshot({ path: screenshotPath('dashboard-developer-1440'), fullPage: true });
   });
@@ -139,7 +139,7 @@ describe.skipIf(!chromiumAvailable())('dashboard with the demo fleet', () => {
     const enrolled = await fetch(`${server.url}/api/v1/enroll`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ secret: ENROLL_SECRET, hostname: 'new-laptop', user: 'quinn' }),
+      body: JSON.stringify({ secret: ENROLL_SECRET, hostname: 'new-laptop', user: 'dev29' }),
     });
     const { machineKey } = (await enrolled.json()) as { machineKey: string };
     const report = {
@@ -155,7 +155,7 @@ describe.skipIf(!chromiumAvailable())('dashboard with the demo fleet', () => {
         arch: 'arm64',
         cpus: 10,
         memoryBytes: 32 * 1024 ** 3,
-        user: 'quinn',
+        user: 'dev29',
         wsl: null,
       },
       docker: {
@@ -185,7 +185,7 @@ describe.skipIf(!chromiumAvailable())('dashboard with the demo fleet', () => {
 
     await page.setViewportSize({ width: 390, height: 844 });
     await page.screenshot({ path: screenshotPath('dashboard-fleet-390'), fullPage: true });
-    const id = fleet.machines.find((m) => m.hostname === 'ravi-laptop')?.id ?? '';
+    const id = fleet.machines.find((m) => m.hostname === 'dev17-laptop')?.id ?? '';
     await page.goto(`${server.url}/#/machines/${id}`);
     await page.locator('[data-chart][data-state=ready]').first().waitFor();
     await page.screenshot({ path: screenshotPath('dashboard-machine-390'), fullPage: true });

@@ -46,12 +46,14 @@ export function registerScheduleCommand(program: Command): void {
     .option('--scheduler <kind>', `use this one: ${SCHEDULER_KINDS.join(', ')}`)
     .option('--dry-run', 'print what would be registered; change nothing')
     .action(async (options: InstallOptions) => {
+      // Usage errors first: a wrong --every is exit 2 even where no scheduler can be found.
+      const hours = everyHours(options.every);
       const kind = await chooseScheduler(options.scheduler);
       const configDir = path.dirname(defaultConfigPath());
       const invocation = currentInvocation(configDir);
       const plan = planSchedule({
         ...invocation,
-        everyHours: everyHours(options.every),
+        everyHours: hours,
         bench: options.bench,
         seed: jitterSeed(),
       });

@@ -87,7 +87,7 @@ function parseRun<T>(
   return parsed.value;
 }
 
-// Inside WSL the profile is a Linux path (/mnt/c/Users/ada); on Windows a Windows one.
+// Inside WSL the profile is a Linux path (/mnt/c/Users/devuser); on Windows a Windows one.
 function joinFor(folder: string, name: string): string {
   return folder.includes('\\') ? path.win32.join(folder, name) : path.posix.join(folder, name);
 }

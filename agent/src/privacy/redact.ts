@@ -19,7 +19,7 @@ const NOT_USERS = new Set(['shared', 'public', 'default', 'default user', 'all u
 // A home-directory prefix and the user name after it, in the forms reports carry: Linux and
 // macOS homes, Windows profiles (also as seen from WSL under /mnt/<drive>), and a WSL home seen
 // from Windows (\\wsl$\<distro>\home\<user>). Separators may be doubled: JSON-escaped text in
-// problem messages carries `C:\\Users\\alice`. Leftmost match wins, so /mnt/c/Users/x is taken
+// problem messages carries `C:\\Users\\devuser`. Leftmost match wins, so /mnt/c/Users/x is taken
 // whole before /Users/x could match inside it.
 const HOME_PATTERN = new RegExp(
   String.raw`(?<![\w.$-])(` +
@@ -78,14 +78,14 @@ export function redactText(text: string, redaction: Redaction): string {
 
 /** `user-` and 8 hex digits of a salted SHA-256: stable for one salt, one name. */
 export function hashUser(name: string, salt: string): string {
-  // Windows and macOS compare user names without case: ALICE and alice are one person.
+  // Windows and macOS compare user names without case: DEVUSER and devuser are one person.
   const digest = createHash('sha256').update(`${salt}\0${name.toLowerCase()}`).digest('hex');
   return `user-${digest.slice(0, 8)}`;
 }
 
 /**
- * Host names often carry their owner's name: ALICE-LAPTOP on Windows, Alices-MacBook-Pro (from
- * "Alice's MacBook Pro") on macOS. The name is replaced where it stands as a whole word.
+ * Host names often carry their owner's name: DEVUSER-LAPTOP on Windows, Devusers-MacBook-Pro (from
+ * "Devuser's MacBook Pro") on macOS. The name is replaced where it stands as a whole word.
  */
 function redactHostname(hostname: string, user: string, salt: string): string {
   if (user.length < 2) return hostname;
@@ -97,7 +97,7 @@ function redactHostname(hostname: string, user: string, salt: string): string {
 function replacePrefix(text: string, home: string, by: string): string {
   if (home.length < 2) return text;
   const escaped = home.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  // Only a whole path component: /home/al must not eat the start of /home/alice.
+  // Only a whole path component: /home/dev must not eat the start of /home/devuser.
   return text.replace(new RegExp(`${escaped}(?=[\\\\/\\s"':;,]|$)`, 'g'), by);
 }
 

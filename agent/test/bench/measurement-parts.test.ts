@@ -38,14 +38,14 @@ describe('summarizePhase', () => {
 describe('pathKindOf', () => {
   it('tells a Windows drive seen from WSL from the distro’s own ext4', () => {
     const wsl = { platform: 'linux' as const, insideWsl: true };
-    expect(pathKindOf({ ...wsl, path: '/mnt/c/Users/ana/src' })).toBe('windows-drive-via-wsl');
+    expect(pathKindOf({ ...wsl, path: '/mnt/c/Users/devuser/src' })).toBe('windows-drive-via-wsl');
     expect(pathKindOf({ ...wsl, path: '/mnt/D' })).toBe('windows-drive-via-wsl');
-    expect(pathKindOf({ ...wsl, path: '/home/ana/src' })).toBe('wsl-ext4');
+    expect(pathKindOf({ ...wsl, path: '/home/devuser/src' })).toBe('wsl-ext4');
     expect(pathKindOf({ ...wsl, path: '/mnt/wsl/shared' })).toBe('wsl-ext4');
   });
 
   it('names macOS, plain Linux and Windows hosts', () => {
-    expect(pathKindOf({ platform: 'darwin', insideWsl: false, path: '/Users/bo' })).toBe(
+    expect(pathKindOf({ platform: 'darwin', insideWsl: false, path: '/Users/devuser' })).toBe(
       'macos-host',
     );
     expect(pathKindOf({ platform: 'linux', insideWsl: false, path: '/mnt/c/x' })).toBe('linux');

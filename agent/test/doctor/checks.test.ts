@@ -15,7 +15,7 @@ function facts(change: (f: DoctorFacts) => void = () => undefined): DoctorFacts 
   const f: DoctorFacts = {
     report: wslReport(),
     project: {
-      path: '/home/alice/src/shop',
+      path: '/home/devuser2/src/shop',
       pathKind: 'wsl-ext4',
       buildsWithDocker: true,
       hasDockerignore: true,

@@ -11,14 +11,14 @@ export function wslReport(): Report {
     collectedAt: '2025-05-01T09:00:00.000Z',
     agentVersion: '0.1.0',
     host: {
-      hostname: 'ALICE-LAPTOP',
+      hostname: 'DEVUSER2-LAPTOP',
       platform: 'linux',
       osName: 'Ubuntu 24.04.1 LTS',
       release: '5.15.167.4-microsoft-standard-WSL2',
       arch: 'x64',
       cpus: 16,
       memoryBytes: 32 * 1024 ** 3,
-      user: 'alice',
+      user: 'devuser2',
       wsl: { distro: 'Ubuntu', version: 2, interop: true },
     },
     docker: {
@@ -56,7 +56,7 @@ export function wslReport(): Report {
         {
           section: 'wsl2',
           key: 'kernel',
-          value: 'C:\\Users\\Alice\\wsl\\bzImage',
+          value: 'C:\\Users\\DevUser2\\wsl\\bzImage',
           bytes: null,
         },
       ],
@@ -70,7 +70,7 @@ export function wslReport(): Report {
       integratedWslDistros: ['Ubuntu'],
       integrationWithDefaultDistro: false,
       fileSharing: null,
-      filesharingDirectories: ['/Users', 'C:\\Users\\Alice\\src'],
+      filesharingDirectories: ['/Users', 'C:\\Users\\DevUser2\\src'],
     },
     problems: [],
   };

@@ -71,11 +71,11 @@ describe('parseDesktopSettings', () => {
 
   it('masks proxy credentials in the raw settings it keeps', () => {
     const parsed = parseDesktopSettingsDetails(
-      '{"SettingsVersion": 40, "OverrideProxyHTTP": "http://bob:hunter2@proxy:3128", "ProxyPassword": "x"}',
+      '{"SettingsVersion": 40, "OverrideProxyHTTP": "http://devuser:hunter2@proxy:3128", "ProxyPassword": "x"}',
       'x',
     );
 
-    expect(JSON.stringify(parsed.value?.raw)).not.toMatch(/hunter2|bob/);
+    expect(JSON.stringify(parsed.value?.raw)).not.toMatch(/hunter2|devuser/);
     expect(parsed.value?.raw.ProxyPassword).toBe('****');
   });
 

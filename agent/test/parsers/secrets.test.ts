@@ -6,7 +6,7 @@ import { maskSecrets } from '../../src/parsers/secrets.js';
 describe('maskSecrets', () => {
   it.each([
     ['{"auths":{"https://index.docker.io/v1/":{"auth":"dXNlcjpwYXNz"}}}', 'dXNlcjpwYXNz'],
-    ['HTTP Proxy: http://bob:hunter2@proxy.corp:3128', 'hunter2'],
+    ['HTTP Proxy: http://devuser:hunter2@proxy.corp:3128', 'hunter2'],
     ['export GITHUB_TOKEN=ghp_abcdefghijklmnopqrstuvwxyz0123', 'ghp_'],
     ['LANGSMITH_API_KEY=lsv2_pt_0123456789abcdef0123', 'lsv2_pt'],
     ['msg="{\\"overrideProxyHttp\\":\\"http://u:pw@p:1\\",\\"password\\":\\"s3cr3t\\"}"', 's3cr3t'],
@@ -27,7 +27,7 @@ describe('maskSecrets', () => {
 
   it('keeps proxy credentials out of what a parser returns', () => {
     const text =
-      'Server:\n Server Version: 27.0.1\n HTTP Proxy: http://bob:hunter2@proxy:3128\nCannot connect http://bob:hunter2@x';
+      'Server:\n Server Version: 27.0.1\n HTTP Proxy: http://devuser:hunter2@proxy:3128\nCannot connect http://devuser:hunter2@x';
     expect(JSON.stringify(parseDockerInfo(text))).not.toContain('hunter2');
   });
 });

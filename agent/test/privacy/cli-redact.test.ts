@@ -22,7 +22,7 @@ describe.skipIf(process.platform === 'win32')('devfleet-agent collect --redact-*
   });
 
   it('hashes the user with a salt kept beside the enrollment, the same on every run', async () => {
-    const env = agentEnv({ PATH: emptyPath, DEVFLEET_AGENT_HOME: home, USER: 'alice' });
+    const env = agentEnv({ PATH: emptyPath, DEVFLEET_AGENT_HOME: home, USER: 'devuser' });
 
     const first = await runAgent(['collect', '--json', '--redact-user'], env);
     const second = await runAgent(['collect', '--json', '--redact-user'], env);

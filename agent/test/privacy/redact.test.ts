@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { hashUser, redactReport, redactText, type Redaction } from '../../src/privacy/redact.js';
 import { wslReport } from '../doctor/wsl-report.js';
 
-const both: Redaction = { user: true, paths: true, salt: 'team-salt', homes: ['/home/alice'] };
+const both: Redaction = { user: true, paths: true, salt: 'team-salt', homes: ['/home/devuser2'] };
 const userOnly: Redaction = { ...both, paths: false };
 const pathsOnly: Redaction = { ...both, user: false };
 
@@ -14,7 +14,8 @@ function withPaths(): Report {
     {
       source: 'wsl',
       code: 'FILE_UNREADABLE',
-      message: 'cannot read C:\\\\Users\\\\Alice\\\\.wslconfig: EACCES; see /home/alice/.config',
+      message:
+        'cannot read C:\\\\Users\\\\DevUser2\\\\.wslconfig: EACCES; see /home/devuser2/.config',
     },
   ];
   report.benchmarks = [
@@ -32,7 +33,7 @@ function withPaths(): Report {
       desktopVersion: null,
       mountType: null,
       pathKind: 'windows-drive-via-wsl',
-      hostPath: '/mnt/c/Users/Alice/src/shop',
+      hostPath: '/mnt/c/Users/DevUser2/src/shop',
       results: [],
     },
   ];
@@ -52,12 +53,12 @@ describe('redactReport', () => {
 
   it('replaces the user name where it stands as a word in the host name', () => {
     const mac = wslReport();
-    mac.host.hostname = 'Alices-MacBook-Pro';
-    const hash = hashUser('alice', 'team-salt');
+    mac.host.hostname = 'DevUser2s-MacBook-Pro';
+    const hash = hashUser('devuser2', 'team-salt');
 
     expect(redactReport(wslReport(), userOnly).host.hostname).toBe(`${hash}-LAPTOP`);
     expect(redactReport(mac, userOnly).host.hostname).toBe(`${hash}-MacBook-Pro`);
-    expect(redactReport(wslReport(), pathsOnly).host.hostname).toBe('ALICE-LAPTOP');
+    expect(redactReport(wslReport(), pathsOnly).host.hostname).toBe('DEVUSER2-LAPTOP');
   });
 
   it('replaces home prefixes with ~ in every string field', () => {
@@ -69,23 +70,23 @@ describe('redactReport', () => {
     expect(redacted.problems[0]?.message).toBe(
       'cannot read ~\\\\.wslconfig: EACCES; see ~/.config',
     );
-    expect(redacted.host.user).toBe('alice');
+    expect(redacted.host.user).toBe('devuser2');
   });
 
   it('hashes the user in home paths when only the user is redacted', () => {
     const redacted = redactReport(withPaths(), userOnly);
-    const alice = hashUser('Alice', 'team-salt');
+    const profile = hashUser('DevUser2', 'team-salt');
 
-    expect(redacted.benchmarks?.[0]?.hostPath).toBe(`/mnt/c/Users/${alice}/src/shop`);
-    expect(redacted.wsl?.config[1]?.value).toBe(`C:\\Users\\${alice}\\wsl\\bzImage`);
-    // Windows names compare without case: the profile's Alice is the report's alice.
-    expect(redacted.host.user).toBe(alice);
+    expect(redacted.benchmarks?.[0]?.hostPath).toBe(`/mnt/c/Users/${profile}/src/shop`);
+    expect(redacted.wsl?.config[1]?.value).toBe(`C:\\Users\\${profile}\\wsl\\bzImage`);
+    // Windows names compare without case: the profile's DevUser2 is the report's devuser2.
+    expect(redacted.host.user).toBe(profile);
   });
 
   it('leaves no user name or home in the report when both are asked', () => {
     const text = JSON.stringify(redactReport(withPaths(), both));
 
-    expect(text).not.toMatch(/alice/i);
+    expect(text).not.toMatch(/devuser2/i);
     expect(text).not.toMatch(/\/home\/|Users\\\\[^\\]/);
   });
 
@@ -101,14 +102,14 @@ describe('redactReport', () => {
 
 describe('redactText', () => {
   it.each([
-    ['/home/bob/src', '~/src'],
-    ['/Users/bob', '~'],
+    ['/home/devuser/src', '~/src'],
+    ['/Users/devuser', '~'],
     ['/root/.docker/config.json', '~/.docker/config.json'],
-    ['D:/Users/bob/x', '~/x'],
-    ['\\\\wsl$\\Ubuntu\\home\\bob\\src', '~\\src'],
-    ['\\\\wsl.localhost\\Ubuntu\\home\\bob', '~'],
-    ['PATH=/home/bob/bin:/usr/bin', 'PATH=~/bin:/usr/bin'],
-    ['/srv/home/bob', '/srv/home/bob'],
+    ['D:/Users/devuser/x', '~/x'],
+    ['\\\\wsl$\\Ubuntu\\home\\devuser\\src', '~\\src'],
+    ['\\\\wsl.localhost\\Ubuntu\\home\\devuser', '~'],
+    ['PATH=/home/devuser/bin:/usr/bin', 'PATH=~/bin:/usr/bin'],
+    ['/srv/home/devuser', '/srv/home/devuser'],
     ['/Users/Shared/cache', '/Users/Shared/cache'],
     ['C:\\Users\\Public\\Documents', 'C:\\Users\\Public\\Documents'],
   ])('turns %s into %s', (input, output) => {

@@ -22,7 +22,7 @@ function plan(overrides: Partial<Parameters<typeof planSchedule>[0]> = {}): Sche
     program: '/usr/bin/node',
     programArgs: ['/opt/devfleet agent/bin/devfleet-agent.js'],
     env: { PATH: '/usr/local/bin:/usr/bin:/bin' },
-    logFile: '/home/alice/.config/devfleet/schedule.log',
+    logFile: '/home/devuser/.config/devfleet/schedule.log',
     everyHours: 4,
     bench: true,
     seed: 'machine-1',
@@ -66,7 +66,7 @@ const fixed: SchedulePlan = {
   program: '/usr/bin/node',
   programArgs: ['/opt/devfleet agent/bin/devfleet-agent.js'],
   env: { PATH: '/usr/local/bin:/usr/bin' },
-  logFile: '/home/alice/.config/devfleet/schedule.log',
+  logFile: '/home/devuser/.config/devfleet/schedule.log',
   jobs: [
     {
       name: 'report',
@@ -138,8 +138,8 @@ describe('systemd units', () => {
 describe('crontab lines', () => {
   it('gives each job one line with its hours, PATH, the log and a marker', () => {
     expect(cronLines(fixed)).toEqual([
-      "7 1,5 * * * env PATH=/usr/local/bin:/usr/bin /usr/bin/node '/opt/devfleet agent/bin/devfleet-agent.js' report >> /home/alice/.config/devfleet/schedule.log 2>&1 # devfleet-agent:report",
-      "30 12 * * * env PATH=/usr/local/bin:/usr/bin /usr/bin/node '/opt/devfleet agent/bin/devfleet-agent.js' report --bench >> /home/alice/.config/devfleet/schedule.log 2>&1 # devfleet-agent:bench",
+      "7 1,5 * * * env PATH=/usr/local/bin:/usr/bin /usr/bin/node '/opt/devfleet agent/bin/devfleet-agent.js' report >> /home/devuser/.config/devfleet/schedule.log 2>&1 # devfleet-agent:report",
+      "30 12 * * * env PATH=/usr/local/bin:/usr/bin /usr/bin/node '/opt/devfleet agent/bin/devfleet-agent.js' report --bench >> /home/devuser/.config/devfleet/schedule.log 2>&1 # devfleet-agent:bench",
     ]);
   });
 
@@ -184,7 +184,7 @@ describe('launchd plists', () => {
       '<key>PATH</key>\n      <string>/usr/local/bin:/usr/bin</string>',
     );
     expect(report?.text).toContain(
-      '<key>StandardOutPath</key>\n    <string>/home/alice/.config/devfleet/schedule.log</string>',
+      '<key>StandardOutPath</key>\n    <string>/home/devuser/.config/devfleet/schedule.log</string>',
     );
     expect(bench?.text).toContain('<key>Hour</key>\n        <integer>12</integer>');
   });
@@ -201,7 +201,7 @@ describe('Task Scheduler definitions', () => {
     ...fixed,
     program: 'C:\\Program Files\\nodejs\\node.exe',
     programArgs: [
-      'C:\\Users\\Alice\\AppData\\Roaming\\npm\\node_modules\\devfleet-agent\\bin\\devfleet-agent.js',
+      'C:\\Users\\DevUser\\AppData\\Roaming\\npm\\node_modules\\devfleet-agent\\bin\\devfleet-agent.js',
     ],
     env: {},
   };
@@ -218,7 +218,7 @@ describe('Task Scheduler definitions', () => {
     expect(report?.xml).toContain('<StartWhenAvailable>true</StartWhenAvailable>');
     expect(report?.xml).toContain('<Command>C:\\Program Files\\nodejs\\node.exe</Command>');
     expect(report?.xml).toContain(
-      '<Arguments>C:\\Users\\Alice\\AppData\\Roaming\\npm\\node_modules\\devfleet-agent\\bin\\devfleet-agent.js report</Arguments>',
+      '<Arguments>C:\\Users\\DevUser\\AppData\\Roaming\\npm\\node_modules\\devfleet-agent\\bin\\devfleet-agent.js report</Arguments>',
     );
     expect(bench?.xml).toContain('devfleet-agent.js report --bench</Arguments>');
     expect(bench?.xml).toContain('<LogonType>InteractiveToken</LogonType>');

@@ -36,14 +36,14 @@ export const reportExample: Report = {
   collectedAt: '2025-01-15T09:30:00.000Z',
   agentVersion: '0.1.0',
   host: {
-    hostname: 'LAPTOP-ANNA',
+    hostname: 'DEVHOST-01',
     platform: 'win32',
     osName: 'Windows 11 Pro',
     release: '10.0.22631',
     arch: 'x64',
     cpus: 12,
     memoryBytes: 34359738368,
-    user: 'anna',
+    user: 'devuser',
     wsl: null,
   },
   docker: {
@@ -90,8 +90,8 @@ export const environmentExample: Environment = {
   reportId: REPORT_ID,
   collectedAt: '2025-01-15T09:30:00.000Z',
   receivedAt: '2025-01-15T09:30:01.204Z',
-  hostname: 'LAPTOP-ANNA',
-  user: 'anna',
+  hostname: 'DEVHOST-01',
+  user: 'devuser',
   platform: 'win32',
   osName: 'Windows 11 Pro',
   osRelease: '10.0.22631',
@@ -125,8 +125,8 @@ export const environmentExample: Environment = {
 
 export const machineSummaryExample: MachineSummary = {
   id: exampleMachineId,
-  hostname: 'LAPTOP-ANNA',
-  owner: 'anna',
+  hostname: 'DEVHOST-01',
+  owner: 'devuser',
   enrolledAt: '2024-11-02T08:12:44.000Z',
   lastSeenAt: '2025-01-15T09:30:01.204Z',
   environment: environmentExample,
@@ -152,7 +152,7 @@ export const machineDetailExample: MachineDetail = {
 };
 
 export const fleetChangeListExample: FleetChangeList = {
-  changes: [{ machineId: exampleMachineId, hostname: 'LAPTOP-ANNA', ...changeExample }],
+  changes: [{ machineId: exampleMachineId, hostname: 'DEVHOST-01', ...changeExample }],
 };
 
 export const seriesListExample: SeriesList = {
@@ -242,7 +242,7 @@ export const trendsExample: Trends = {
     {
       name: 'bench.mount.bind.create',
       machineId: exampleMachineId,
-      hostname: 'LAPTOP-ANNA',
+      hostname: 'DEVHOST-01',
       points: [{ x: 1736933400000, y: 1630, min: 1580, max: 1702, n: 3 }],
     },
   ],
@@ -250,7 +250,7 @@ export const trendsExample: Trends = {
     {
       x: 1736874130000,
       machineId: exampleMachineId,
-      hostname: 'LAPTOP-ANNA',
+      hostname: 'DEVHOST-01',
       label: 'Docker Desktop 4.35.1 → 4.36.0',
       fields: ['desktopVersion'],
     },
@@ -259,12 +259,12 @@ export const trendsExample: Trends = {
 
 export const developerListExample: DeveloperList = {
   developers: [
-    { owner: 'anna', machines: 1, status: 'amber', lastSeenAt: '2025-01-15T09:30:01.204Z' },
+    { owner: 'devuser', machines: 1, status: 'amber', lastSeenAt: '2025-01-15T09:30:01.204Z' },
   ],
 };
 
 export const developerDetailExample: DeveloperDetail = {
-  owner: 'anna',
+  owner: 'devuser',
   machines: [fleetMachineExample],
   builds: { ...trendsExample, series: [] },
 };
@@ -286,7 +286,7 @@ export const alertExample: Alert = {
   machines: [
     {
       machineId: exampleMachineId,
-      hostname: 'LAPTOP-ANNA',
+      hostname: 'DEVHOST-01',
       effect: 1.006,
       pValue: 0.0004,
       beforeCount: 12,

@@ -143,12 +143,14 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { 
             password: Type.String({ minLength: 12, maxLength: 1024 }),
             role: Type.Union([Type.Literal('admin'), Type.Literal('viewer')]),
           },
-          { examples: [{ username: 'bob', password: 'a long passphrase here', role: 'viewer' }] },
+          {
+            examples: [{ username: 'devuser', password: 'a long passphrase here', role: 'viewer' }],
+          },
         ),
         response: {
           201: Type.Object(
             { username: Type.String(), role: Type.String() },
-            { description: 'Saved', examples: [{ username: 'bob', role: 'viewer' }] },
+            { description: 'Saved', examples: [{ username: 'devuser', role: 'viewer' }] },
           ),
         },
       },

@@ -48,7 +48,7 @@ export const developerRoutes: FastifyPluginAsyncTypebox<{ db: Db; rules: HealthR
           "The owner's machines with their health, and the timed builds (`build:` series) of " +
           'all of them, bucketed for charts.',
         params: Type.Object({
-          owner: Type.String({ minLength: 1, maxLength: 256, examples: ['anna'] }),
+          owner: Type.String({ minLength: 1, maxLength: 256, examples: ['devuser'] }),
         }),
         querystring: RangeQuery,
         response: { 200: withExample(DeveloperDetail, developerDetailExample) },

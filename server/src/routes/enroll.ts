@@ -21,8 +21,8 @@ export const enrollRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, {
           'this answer only (the server keeps its SHA-256); the agent sends it as a bearer token.',
         body: withExample(EnrollRequest, {
           secret: 'k3J9x2mQ7vR4tY8wZ1aB5cD6eF0gH2iJ',
-          hostname: 'LAPTOP-ANNA',
-          user: 'anna',
+          hostname: 'DEVHOST-01',
+          user: 'devuser',
         }),
         response: {
           201: withExample(EnrollResponse, {

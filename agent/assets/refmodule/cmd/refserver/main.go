@@ -87,7 +87,7 @@ func serve(path string) error {
 func selfCheck() error {
 	now := time.Date(2025, 1, 17, 12, 0, 0, 0, time.UTC)
 	inv := inventory.New()
-	for i, host := range []string{"build-01", "laptop-ana", "laptop-bo"} {
+	for i, host := range []string{"build-01", "laptop-01", "laptop-02"} {
 		m := &inventory.Machine{
 			ID:       fmt.Sprintf("m%d", i),
 			Hostname: host,
