@@ -75,6 +75,7 @@ class History {
       notifier: null,
       log: silentLogger(),
       fleetIntervalMs: 30_000,
+      delayMs: 0,
     });
   }
 

@@ -23,11 +23,10 @@ interface Load {
   total: number;
 }
 
-/** One machine per connection, so each machine's reports arrive in collected order. */
+/** A connection posting as one machine. */
 interface Sender {
   key: string;
   machine: number;
-  seq: number;
 }
 
 export async function runIngest(options: BenchOptions, fleet: FleetInfo | null): Promise<Figure[]> {
@@ -41,7 +40,6 @@ export async function runIngest(options: BenchOptions, fleet: FleetInfo | null):
   const baseline = await load(`${echo.url}/echo`, connections, seconds, template, () => ({
     key: 'none',
     machine: 0,
-    seq: 0,
   }));
   await echo.stop();
   options.log(`  echo: ${describe(baseline)}`);
@@ -97,17 +95,19 @@ async function ingestInto(
   const server = await startBenchServer(fleet?.file);
   try {
     // The large fleet's machines have history and known keys; an empty server enrolls its own.
+    // The year-long machines are left to the query figures; the load posts as the others.
+    const posting = Math.max(1, fleet ? fleet.machines - fleet.yearMachines : connections);
     const keys = fleet
-      ? Array.from({ length: connections }, (_, i) => ({
-          key: fleetMachine(fleet.yearMachines + i).key,
-          machine: fleet.yearMachines + i,
-        }))
+      ? Array.from({ length: connections }, (_, i) => {
+          const machine = fleet.yearMachines + (i % posting);
+          return { key: fleetMachine(machine).key, machine };
+        })
       : await enroll(server.url, connections);
     let next = 0;
     return await load(`${server.url}/api/v1/reports`, connections, seconds, template, () => {
       const sender = keys[next++ % keys.length];
       if (!sender) throw new Error('no machine key');
-      return { ...sender, seq: 0 };
+      return sender;
     });
   } finally {
     await server.stop();
@@ -144,6 +144,9 @@ async function load(
   // Reports are collected after every generated and enrolled one, a minute apart per machine.
   const start = Date.now() + 30 * 24 * 3_600_000;
   const senders = new WeakMap<object, Sender>();
+  // Numbered per machine, not per connection: where connections outnumber machines, two share
+  // one and its reports still carry distinct ids and rising times.
+  const sequence = new Map<number, number>();
   const result = await autocannon({
     url,
     connections,
@@ -157,15 +160,16 @@ async function load(
             s = sender();
             senders.set(context, s);
           }
-          s.seq += 1;
-          const id = `bench-${s.machine}-${s.seq}-${start.toString(36)}`;
+          const seq = (sequence.get(s.machine) ?? 0) + 1;
+          sequence.set(s.machine, seq);
+          const id = `bench-${s.machine}-${seq}-${start.toString(36)}`;
           return {
             ...request,
             headers: {
               'content-type': 'application/json',
               authorization: `Bearer ${s.key}`,
             },
-            body: fill(template, id, start + s.seq * MINUTE),
+            body: fill(template, id, start + seq * MINUTE),
           };
         },
       },

@@ -85,7 +85,6 @@ async function runFleet(plan: Plan): Promise<void> {
         payload: report,
       });
       expect(res.statusCode).toBe(201);
-      await new Promise((resolve) => setImmediate(resolve));
     }
   }
 }

@@ -37,6 +37,7 @@ export async function startTestApp(
     db,
     webDir: path.join(dir, 'no-web'),
     fleetIntervalMs: 0,
+    detectionDelayMs: 0,
     webhookMinTimeoutMs: options.webhookMinTimeoutMs ?? 10,
   });
 
@@ -58,7 +59,12 @@ export async function startTestApp(
     db,
     dir,
     session,
-    inject: (options) => app.inject({ ...options, headers: { ...session, ...options.headers } }),
+    // Detection runs after the answer; a test reads alerts once it has run, as a person would.
+    inject: async (options) => {
+      const res = await app.inject({ ...options, headers: { ...session, ...options.headers } });
+      await app.detection.idle();
+      return res;
+    },
     close: async () => {
       await app.close();
       closeDatabase(db);

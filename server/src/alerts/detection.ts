@@ -41,7 +41,13 @@ export interface DetectionOptions {
   log: FastifyBaseLogger;
   /** Least time between two fleet evaluations of one transition and series. */
   fleetIntervalMs: number;
+  /** How long a machine's reports gather before one detection pass covers them all. */
+  delayMs: number;
 }
+
+// One pass over waiting machines yields to the event loop after this long, so requests that
+// arrive meanwhile are not held behind a long queue of detection work.
+const SLICE_MS = 10;
 
 /**
  * Runs the detectors over the series a report touched, after it committed, and keeps alerts in
@@ -49,26 +55,95 @@ export interface DetectionOptions {
  */
 export class Detection {
   private readonly lastFleetRun = new Map<string, { at: number; covered: boolean }>();
+  /** Machine, series and change whose full after window has been assessed. */
+  private readonly concluded = new Set<string>();
+  /** Machines with the series their reports touched since their last detection pass. */
+  private readonly waiting = new Map<string, Set<string>>();
+  private timer: NodeJS.Timeout | null = null;
+  private idleWaiters: (() => void)[] = [];
 
   constructor(private readonly options: DetectionOptions) {}
 
+  /**
+   * Queues detection for the series a stored report touched. Reports of one machine that
+   * arrive close together (a spool flushed after an outage) get one pass over the latest
+   * samples, which is the verdict each would have led to: the detectors read windows of the
+   * stored series, not the report.
+   */
+  schedule(machineId: string, series: readonly string[]): void {
+    let names = this.waiting.get(machineId);
+    if (!names) {
+      names = new Set();
+      this.waiting.set(machineId, names);
+    }
+    for (const name of series) names.add(name);
+    this.timer ??= setTimeout(() => this.drain(), this.options.delayMs).unref();
+  }
+
+  /** Resolves once no detection waits to run: for shutdown and for tests. */
+  idle(): Promise<void> {
+    if (this.waiting.size === 0 && this.timer === null) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /**
+   * Runs what waits now, for at most `budgetMs` (shutdown). What is left is no loss: detection
+   * reads stored samples, so a machine's next report covers it.
+   */
+  flush(budgetMs: number): number {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    const started = performance.now();
+    for (const [machineId, series] of this.waiting) {
+      if (performance.now() - started > budgetMs) break;
+      this.waiting.delete(machineId);
+      this.afterReport(machineId, [...series]);
+    }
+    const deferred = this.waiting.size;
+    this.waiting.clear();
+    this.wakeIdle();
+    return deferred;
+  }
+
+  private drain(): void {
+    this.timer = null;
+    const started = performance.now();
+    for (const [machineId, series] of this.waiting) {
+      this.waiting.delete(machineId);
+      this.afterReport(machineId, [...series]);
+      if (performance.now() - started > SLICE_MS) break;
+    }
+
+    if (this.waiting.size > 0) this.timer = setTimeout(() => this.drain(), 0).unref();
+    else this.wakeIdle();
+  }
+
+  private wakeIdle(): void {
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const wake of waiters) wake();
+  }
+
   /** Never throws: a detector bug must not turn an accepted report into an error. */
   afterReport(machineId: string, series: readonly string[]): void {
+    let transitions: Transition[];
+    try {
+      transitions = recentTransitions(this.options.db, machineId, 2);
+    } catch (error) {
+      this.options.log.error({ err: error, machineId }, 'detection failed');
+      return;
+    }
+
+    const [latest, previous] = transitions;
     for (const name of new Set(series)) {
       try {
-        this.evaluate(machineId, name);
+        this.checkResolutions(machineId, name);
+        if (latest) this.assessTransition(machineId, name, latest, previous?.at ?? 0);
+        this.checkLevelShift(machineId, name, latest);
       } catch (error) {
         this.options.log.error({ err: error, machineId, series: name }, 'detection failed');
       }
     }
-  }
-
-  private evaluate(machineId: string, series: string): void {
-    this.checkResolutions(machineId, series);
-
-    const [latest, previous] = recentTransitions(this.options.db, machineId, 2);
-    if (latest) this.assessTransition(machineId, series, latest, previous?.at ?? 0);
-    this.checkLevelShift(machineId, series, latest);
   }
 
   private assessTransition(
@@ -77,9 +152,18 @@ export class Detection {
     transition: Transition,
     previousAt: number,
   ): void {
-    const { before, after } = this.around(machineId, series, previousAt, transition.at, END);
-    // Once the after window is full the verdict was given: later samples belong to no change.
-    if (after.length > WINDOW) return;
+    const window = this.around(machineId, series, previousAt, transition.at, END);
+    const before = window.before;
+    let after = window.after;
+    if (after.length > WINDOW) {
+      // Once the after window is full the verdict was given: later samples belong to no change.
+      // Detection passes may skip reports (a flushed spool is assessed once), so the full
+      // window is assessed once here unless a pass already did.
+      const key = `${machineId}|${series}|${transition.reportId}`;
+      if (this.concluded.has(key)) return;
+      this.remember(this.concluded, key);
+      after = after.slice(0, WINDOW);
+    }
 
     const change = salientChange(transition);
     if (!change) return;
@@ -108,6 +192,16 @@ export class Detection {
       machines: [member(machineId, assessment, transition.at)],
       notify: regression,
     });
+  }
+
+  private remember(memo: Set<string>, key: string): void {
+    memo.add(key);
+    if (memo.size <= MAX_REMEMBERED) return;
+    // Sets keep insertion order: the oldest verdicts go first.
+    for (const old of memo) {
+      memo.delete(old);
+      if (memo.size <= MAX_REMEMBERED / 2) break;
+    }
   }
 
   /** True when a fleet alert now covers this transition and series. */
@@ -267,10 +361,9 @@ export class Detection {
     const db = this.options.db;
     for (const alert of activeAlertsFor(db, machineId, series)) {
       if (alert.kind === 'improvement') continue;
-      const member = getAlert(db, alert.id)?.machines.find((m) => m.machineId === machineId);
-      if (!member?.changeAt) continue;
+      if (alert.changeAt === null) continue;
 
-      const changeAt = Date.parse(member.changeAt);
+      const changeAt = alert.changeAt;
       const baseline = sampleWindow(db, machineId, series, {
         after: 0,
         until: changeAt - 1,
@@ -280,7 +373,7 @@ export class Detection {
       const regressed = sampleWindow(db, machineId, series, {
         after: changeAt - 1,
         until: END,
-        limit: member.afterCount,
+        limit: alert.afterCount,
         take: 'first',
       });
       const lastRegressed = regressed.at(-1)?.at ?? changeAt;

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 
 import type { Alert, AlertStatus } from '@devfleet/wire';
-import { and, desc, eq, inArray, isNull, ne } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull, ne, sql } from 'drizzle-orm';
 
 import type { Db } from './client.js';
+import { perDatabase } from './compiled.js';
 import { alertMachines, alerts, machines } from './schema.js';
 
 type AlertRow = typeof alerts.$inferSelect;
@@ -110,23 +111,41 @@ export function setAlertStatus(
   return result.changes > 0;
 }
 
-/** Open or acknowledged alerts that involve one series of one machine. */
-export function activeAlertsFor(db: Db, machineId: string, series: string): AlertRow[] {
-  return db
-    .select({ alert: alerts })
+/** An open or acknowledged alert on one machine's series, with that machine's part in it. */
+export interface ActiveAlert {
+  id: string;
+  kind: AlertRow['kind'];
+  /** When the machine's series changed (ms), and how many samples after it showed the change. */
+  changeAt: number | null;
+  afterCount: number;
+}
+
+/** Open or acknowledged alerts that involve one series of one machine, still unresolved there. */
+export function activeAlertsFor(db: Db, machineId: string, series: string): ActiveAlert[] {
+  return activeForSeries(db).all({ machineId, series });
+}
+
+// Detection asks for every series of every report: prepared once, and without the evidence.
+const activeForSeries = perDatabase((db) =>
+  db
+    .select({
+      id: alerts.id,
+      kind: alerts.kind,
+      changeAt: alertMachines.changeAt,
+      afterCount: alertMachines.afterCount,
+    })
     .from(alerts)
     .innerJoin(alertMachines, eq(alertMachines.alertId, alerts.id))
     .where(
       and(
-        eq(alertMachines.machineId, machineId),
+        eq(alertMachines.machineId, sql.placeholder('machineId')),
         isNull(alertMachines.resolvedAt),
-        eq(alerts.series, series),
+        eq(alerts.series, sql.placeholder('series')),
         ne(alerts.status, 'resolved'),
       ),
     )
-    .all()
-    .map((r) => r.alert);
-}
+    .prepare(),
+);
 
 /** Marks one machine of an alert as back to normal; resolves the alert when none is left. */
 export function resolveAlertMachine(

@@ -1,7 +1,8 @@
 import type { FleetChange } from '@devfleet/wire';
-import { and, desc, eq, gte, isNull, lte, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gte, isNull, lte, sql, type SQL } from 'drizzle-orm';
 
 import type { Db } from './client.js';
+import { perDatabase } from './compiled.js';
 import { changes, machines } from './schema.js';
 
 export interface ChangeFilter {
@@ -43,18 +44,29 @@ export interface Transition {
   changes: { field: string; from: string | null; to: string | null }[];
 }
 
+// Detection asks for every report it looks at: prepared once.
+const latestChanges = perDatabase((db) =>
+  db
+    .select({
+      reportId: changes.reportId,
+      at: changes.at,
+      field: changes.field,
+      fromValue: changes.fromValue,
+      toValue: changes.toValue,
+    })
+    .from(changes)
+    .where(eq(changes.machineId, sql.placeholder('machineId')))
+    .orderBy(desc(changes.at), desc(changes.id))
+    .limit(sql.placeholder('limit'))
+    .prepare(),
+);
+
 /**
  * A machine's latest transitions (the changes of one report, together), newest first. Reads at
  * most `limit × 20` change rows, so the cost does not grow with the machine's history.
  */
 export function recentTransitions(db: Db, machineId: string, limit: number): Transition[] {
-  const rows = db
-    .select()
-    .from(changes)
-    .where(eq(changes.machineId, machineId))
-    .orderBy(desc(changes.at), desc(changes.id))
-    .limit(limit * 20)
-    .all();
+  const rows = latestChanges(db).all({ machineId, limit: limit * 20 });
 
   const byReport = new Map<string, Transition>();
   for (const row of rows) {

@@ -1,7 +1,8 @@
 import type { Change, Environment, MachineSummary } from '@devfleet/wire';
-import { and, asc, desc, eq, isNull } from 'drizzle-orm';
+import { and, asc, desc, eq, isNull, sql } from 'drizzle-orm';
 
 import type { Db } from './client.js';
+import { perDatabase } from './compiled.js';
 import { changes, environments, machines } from './schema.js';
 
 type MachineRow = typeof machines.$inferSelect;
@@ -14,13 +15,18 @@ export function createMachine(
   db.insert(machines).values(machine).run();
 }
 
-/** The machine a key belongs to, unless the key is unknown or the machine revoked. */
-export function findActiveMachineByKeyHash(db: Db, keyHash: string): MachineRow | undefined {
-  return db
-    .select()
+// Every report looks its key up: prepared once, not built per request.
+const byKeyHash = perDatabase((db) =>
+  db
+    .select({ id: machines.id })
     .from(machines)
-    .where(and(eq(machines.keyHash, keyHash), isNull(machines.revokedAt)))
-    .get();
+    .where(and(eq(machines.keyHash, sql.placeholder('keyHash')), isNull(machines.revokedAt)))
+    .prepare(),
+);
+
+/** The id of the machine a key belongs to, unless the key is unknown or the machine revoked. */
+export function findActiveMachineByKeyHash(db: Db, keyHash: string): string | undefined {
+  return byKeyHash(db).get({ keyHash })?.id;
 }
 
 export function listMachines(db: Db): MachineSummary[] {

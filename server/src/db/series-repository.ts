@@ -2,6 +2,7 @@ import type { SeriesPoint, SeriesSummary } from '@devfleet/wire';
 import { and, asc, count, desc, eq, gt, gte, isNull, lte, max, sql } from 'drizzle-orm';
 
 import type { Db } from './client.js';
+import { perDatabase } from './compiled.js';
 import { machines, samples } from './schema.js';
 
 export function listSeries(db: Db, machineId: string): SeriesSummary[] {
@@ -57,6 +58,30 @@ export interface SampleWindow {
   take: 'first' | 'last';
 }
 
+function windowQuery(db: Db, take: SampleWindow['take']) {
+  return db
+    .select({ at: samples.at, valueMs: samples.valueMs })
+    .from(samples)
+    .where(
+      and(
+        eq(samples.machineId, sql.placeholder('machineId')),
+        eq(samples.series, sql.placeholder('series')),
+        gt(samples.at, sql.placeholder('after')),
+        lte(samples.at, sql.placeholder('until')),
+        eq(samples.ok, true),
+      ),
+    )
+    .orderBy(take === 'first' ? asc(samples.at) : desc(samples.at))
+    .limit(sql.placeholder('limit'))
+    .prepare();
+}
+
+// Detection reads several windows per series and report: prepared once, not built each time.
+const windows = perDatabase((db) => ({
+  first: windowQuery(db, 'first'),
+  last: windowQuery(db, 'last'),
+}));
+
 /** A bounded window of one series' successful samples, in time order, for detection. */
 export function sampleWindow(
   db: Db,
@@ -64,22 +89,13 @@ export function sampleWindow(
   series: string,
   window: SampleWindow,
 ): { at: number; valueMs: number }[] {
-  const rows = db
-    .select({ at: samples.at, valueMs: samples.valueMs })
-    .from(samples)
-    .where(
-      and(
-        eq(samples.machineId, machineId),
-        eq(samples.series, series),
-        gt(samples.at, window.after),
-        lte(samples.at, window.until),
-        eq(samples.ok, true),
-      ),
-    )
-    .orderBy(window.take === 'first' ? asc(samples.at) : desc(samples.at))
-    .limit(window.limit)
-    .all();
-
+  const rows = windows(db)[window.take].all({
+    machineId,
+    series,
+    after: window.after,
+    until: window.until,
+    limit: window.limit,
+  });
   return window.take === 'first' ? rows : rows.reverse();
 }
 

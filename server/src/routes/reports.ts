@@ -5,9 +5,9 @@ import type { FastifyRequest } from 'fastify';
 import { hashMachineKey } from '../auth/keys.js';
 import type { Db } from '../db/client.js';
 import { findActiveMachineByKeyHash } from '../db/machine-repository.js';
-import { recordReport } from '../db/report-repository.js';
 import { DevfleetError } from '../errors.js';
 import type { Detection } from '../alerts/detection.js';
+import type { ReportWriter } from '../ingest/report-writer.js';
 import type { LiveHub } from '../live/hub.js';
 import { exampleMachineId, reportExample, withExample } from '../openapi/examples.js';
 
@@ -15,10 +15,11 @@ const accepted: readonly number[] = ACCEPTED_SCHEMA_VERSIONS;
 
 export const reportRoutes: FastifyPluginAsyncTypebox<{
   db: Db;
+  writer: ReportWriter;
   hub: LiveHub;
   detection: Detection;
   reportsPerMinute: number;
-}> = async (app, { db, hub, detection, reportsPerMinute }) => {
+}> = async (app, { db, writer, hub, detection, reportsPerMinute }) => {
   app.post(
     '/api/v1/reports',
     {
@@ -48,22 +49,20 @@ export const reportRoutes: FastifyPluginAsyncTypebox<{
         rateLimit: {
           max: reportsPerMinute,
           timeWindow: 60_000,
-          keyGenerator: (request: FastifyRequest) =>
-            hashMachineKey(request.headers.authorization ?? request.ip),
+          keyGenerator: (request: FastifyRequest) => keyHashOf(request) ?? request.ip,
         },
       },
       // Authenticate before the body is validated, so an unknown caller learns nothing about
       // the schema and costs no validation work.
       preValidation: async (request, reply) => {
-        const header = request.headers.authorization ?? '';
-        const match = /^Bearer (\S+)$/.exec(header);
-        if (!match?.[1]) throw new DevfleetError('DEVFLEET_UNAUTHENTICATED');
+        const keyHash = keyHashOf(request);
+        if (!keyHash) throw new DevfleetError('DEVFLEET_UNAUTHENTICATED');
 
-        const machine = findActiveMachineByKeyHash(db, hashMachineKey(match[1]));
-        if (!machine) throw new DevfleetError('DEVFLEET_MACHINE_KEY_INVALID');
-        request.machineId = machine.id;
+        const machineId = findActiveMachineByKeyHash(db, keyHash);
+        if (!machineId) throw new DevfleetError('DEVFLEET_MACHINE_KEY_INVALID');
+        request.machineId = machineId;
         // Every later line of this request, "request completed" included, names the machine.
-        request.log = reply.log = request.log.child({ machineId: machine.id });
+        request.log = reply.log = request.log.child({ machineId });
       },
     },
     async (request, reply) => {
@@ -74,8 +73,13 @@ export const reportRoutes: FastifyPluginAsyncTypebox<{
         throw new DevfleetError('DEVFLEET_SCHEMA_VERSION_UNSUPPORTED');
       }
 
-      // recordReport commits before it returns: the reply below is the acknowledgement.
-      const { duplicate, series } = recordReport(db, machineId, report, Date.now());
+      // The writer resolves once the report's transaction committed: the reply below is the
+      // acknowledgement.
+      const { duplicate, series } = await writer.write({
+        machineId,
+        report,
+        receivedAt: Date.now(),
+      });
       if (!duplicate) app.metrics.reportIngested();
 
       request.log.info({ machineId, reportId: report.reportId, duplicate }, 'report stored');
@@ -88,7 +92,7 @@ export const reportRoutes: FastifyPluginAsyncTypebox<{
           at: new Date().toISOString(),
         });
         // Detection runs after the acknowledgement is on its way: the agent never waits on it.
-        if (series.length > 0) setImmediate(() => detection.afterReport(machineId, series));
+        if (series.length > 0) detection.schedule(machineId, series);
       }
       return reply
         .code(duplicate ? 200 : 201)
@@ -97,8 +101,20 @@ export const reportRoutes: FastifyPluginAsyncTypebox<{
   );
 };
 
+/**
+ * The SHA-256 of the request's Bearer machine key, computed once: the rate limit keys on it
+ * before authentication, and authentication looks it up.
+ */
+function keyHashOf(request: FastifyRequest): string | null {
+  if (request.machineKeyHash !== undefined) return request.machineKeyHash;
+  const match = /^Bearer (\S+)$/.exec(request.headers.authorization ?? '');
+  request.machineKeyHash = match?.[1] ? hashMachineKey(match[1]) : null;
+  return request.machineKeyHash;
+}
+
 declare module 'fastify' {
   interface FastifyRequest {
     machineId?: string;
+    machineKeyHash?: string | null;
   }
 }
