@@ -17,6 +17,7 @@ import type { Config } from './config/config.js';
 import type { Db } from './db/client.js';
 import { DevfleetError, errorCatalog, type ErrorCode } from './errors.js';
 import { registerSecurityHeaders } from './http/security-headers.js';
+import { registerValidation } from './http/validation.js';
 import { loadHealthRules } from './health/rules-config.js';
 import { ReportWriter } from './ingest/report-writer.js';
 import { LiveHub } from './live/hub.js';
@@ -105,6 +106,7 @@ export async function buildApp(options: AppOptions) {
   registerRequestHooks(app, metrics);
 
   registerSecurityHeaders(app);
+  registerValidation(app);
   await registerApiDocs(app);
   await app.register(fastifyCookie);
   await app.register(fastifyRateLimit, {

@@ -45,7 +45,7 @@ describe('GET /api/v1/fleet', () => {
     const overview = await fleet();
     expect(overview.counts).toMatchObject({ machines: 3, red: 2, green: 1, amber: 0 });
     const red = overview.machines.filter((m) => m.status === 'red');
-    const reasons = red.flatMap((m) => m.findings.filter((f) => f.result === 'fail'));
+    const reasons = red.flatMap((m) => m.failing);
     expect(reasons.map((f) => f.rule).sort()).toEqual(['daemon', 'desktopMinimum']);
     expect(overview.rules.map((r) => r.rule)).toContain('stale');
   });
@@ -56,7 +56,7 @@ describe('GET /api/v1/fleet', () => {
 
     const [machine] = (await fleet()).machines;
     expect(machine?.status).toBe('amber');
-    expect(machine?.findings[0]?.reason).toContain('No report for 5 days');
+    expect(machine?.failing[0]?.reason).toContain('No report for 5 days');
   });
 });
 

@@ -136,6 +136,66 @@ describe('POST /api/v1/reports', () => {
   });
 });
 
+describe('what a report carries, as sent', () => {
+  function storedRaw(reportId: string): Record<string, unknown> {
+    const row = server.db.$client.prepare('select raw from reports where id = ?').get(reportId) as {
+      raw: string;
+    };
+    return JSON.parse(row.raw) as Record<string, unknown>;
+  }
+
+  it('keeps null as null: no field is coerced into "" or 0', async () => {
+    const key = await enroll(server.app);
+    const report = sampleReport();
+
+    expect((await post(key, report)).statusCode).toBe(201);
+
+    const raw = storedRaw(report.reportId) as { docker: { daemon: { error: unknown } } };
+    expect(raw.docker.daemon.error).toBeNull();
+  });
+
+  type Loose = { reportId: string; schemaVersion: unknown; host: Record<string, unknown> };
+
+  it.each([
+    ['a number sent as text', (r: Loose) => (r.host.cpus = '4')],
+    ['a boolean for a number', (r: Loose) => (r.host.cpus = true)],
+    ['null for the host name', (r: Loose) => (r.host.hostname = null)],
+    ['a list for the host name', (r: Loose) => (r.host.hostname = ['x'])],
+    ['the schema version as text', (r: Loose) => (r.schemaVersion = '1')],
+  ])('rejects %s with 400 instead of converting it', async (_, spoil) => {
+    const key = await enroll(server.app);
+    const report = sampleReport() as unknown as Loose;
+    spoil(report);
+
+    const res = await post(key, report);
+
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.code).toBe('DEVFLEET_VALIDATION_FAILED');
+  });
+
+  it('drops fields the schema does not know, however large or deep', async () => {
+    const key = await enroll(server.app);
+    const report = sampleReport() as unknown as Loose;
+    report.host.notInSchema = 'x'.repeat(200_000);
+    // Written as text: nested this deep, JSON.stringify itself would overflow the stack.
+    const deep = `${'['.repeat(20_000)}${']'.repeat(20_000)}`;
+    const body = JSON.stringify(report).replace(/}$/, `,"zzz":${deep}}`);
+
+    const res = await server.inject({
+      method: 'POST',
+      url: '/api/v1/reports',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      payload: body,
+    });
+
+    expect(res.statusCode).toBe(201);
+    const raw = storedRaw(report.reportId) as { host: Record<string, unknown> };
+    expect(raw.host).not.toHaveProperty('notInSchema');
+    expect(raw).not.toHaveProperty('zzz');
+    expect(raw.host.hostname).toBe('devhost-01');
+  });
+});
+
 describe('environment changes', () => {
   async function detail(): Promise<MachineDetail> {
     const id = (await machines()).machines[0]?.id ?? '';

@@ -11,11 +11,14 @@ export const ApiError = Type.Object({
   error: Type.Object({ code: Type.String(), message: Type.String() }),
 });
 
-export const EnrollRequest = Type.Object({
-  secret: Type.String({ minLength: 1, maxLength: 256 }),
-  hostname: Type.String({ minLength: 1, maxLength: 256 }),
-  user: Type.Optional(Type.String({ maxLength: 256 })),
-});
+export const EnrollRequest = Type.Object(
+  {
+    secret: Type.String({ minLength: 1, maxLength: 256 }),
+    hostname: Type.String({ minLength: 1, maxLength: 256 }),
+    user: Type.Optional(Type.String({ maxLength: 256 })),
+  },
+  { additionalProperties: false },
+);
 
 export const EnrollResponse = Type.Object({
   machineId: Type.String(),
@@ -246,11 +249,42 @@ export const Finding = Type.Object({
   reason: Type.String(),
 });
 
-export const FleetMachine = Type.Object({
+/** A machine with its latest environment and every rule's finding: what an export carries. */
+export const AssessedMachine = Type.Object({
   ...MachineSummary.properties,
   status: HealthStatus,
-  /** Every rule's finding for this machine, failures first. */
+  /** Every enabled rule's finding, failures first. */
   findings: Type.Array(Finding),
+});
+
+/** What the fleet table shows and filters by, from a machine's latest report. */
+export const FleetEnvironment = Type.Pick(Environment, [
+  'collectedAt',
+  'platform',
+  'osName',
+  'wslDistro',
+  'daemonState',
+  'desktopVersion',
+  'engineVersion',
+  'wslVersion',
+  'memoryBytes',
+  'engineMemoryBytes',
+]);
+
+/**
+ * One row of the fleet table: small on purpose, since the fleet page loads a thousand of them
+ * and reloads them as reports arrive. A machine's page has its full environment and findings.
+ */
+export const FleetMachine = Type.Object({
+  id: Type.String(),
+  hostname: Type.String(),
+  owner: Type.String(),
+  enrolledAt: Type.String(),
+  lastSeenAt: Nullable(Type.String()),
+  environment: Nullable(FleetEnvironment),
+  status: HealthStatus,
+  /** The rules this machine fails, worst first: the reasons the table shows. */
+  failing: Type.Array(Finding),
 });
 
 export const RuleInfo = Type.Object({
@@ -363,6 +397,8 @@ export const DeveloperDetail = Type.Object({
 
 export type HealthStatus = Static<typeof HealthStatus>;
 export type Finding = Static<typeof Finding>;
+export type AssessedMachine = Static<typeof AssessedMachine>;
+export type FleetEnvironment = Static<typeof FleetEnvironment>;
 export type FleetMachine = Static<typeof FleetMachine>;
 export type RuleInfo = Static<typeof RuleInfo>;
 export type FleetOverview = Static<typeof FleetOverview>;

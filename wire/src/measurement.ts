@@ -5,6 +5,8 @@ import Type, { type Static } from 'typebox';
 
 const Text = (maxLength = 256) => Type.String({ maxLength });
 const Nullable = <T extends Type.TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+const Shape = <T extends Type.TProperties>(properties: T) =>
+  Type.Object(properties, { additionalProperties: false });
 const Millis = Type.Number({ minimum: 0, maximum: 7 * 24 * 3600 * 1000 });
 
 export const PathKind = Type.Union([
@@ -19,7 +21,7 @@ export const PathKind = Type.Union([
 ]);
 
 /** Every sample of one phase at one location, with the median and spread derived from them. */
-export const PhaseResult = Type.Object({
+export const PhaseResult = Shape({
   /** e.g. 'bind', 'volume', 'container', 'native' for mounts; 'mount', 'copy', 'native' for builds */
   location: Text(32),
   /** e.g. 'create', 'stat', 'read', 'delete', 'walk', 'large-write', 'large-read', 'cold', 'warm' */
@@ -30,7 +32,7 @@ export const PhaseResult = Type.Object({
   spreadMs: Millis,
 });
 
-export const BenchmarkRun = Type.Object({
+export const BenchmarkRun = Shape({
   kind: Type.Union([Type.Literal('mount'), Type.Literal('build')]),
   status: Type.Union([Type.Literal('ok'), Type.Literal('failed'), Type.Literal('skipped')]),
   /** Why it failed or was skipped, for a person: "no Docker daemon", "image not found"… */
@@ -51,7 +53,7 @@ export const BenchmarkRun = Type.Object({
   results: Type.Array(PhaseResult, { maxItems: 64 }),
 });
 
-export const BuildRecord = Type.Object({
+export const BuildRecord = Shape({
   /** Made on the agent, so that a build imported or sent twice is stored once. */
   id: Type.String({ pattern: '^[A-Za-z0-9_.:-]{4,128}$' }),
   source: Type.Union([Type.Literal('time'), Type.Literal('buildx')]),

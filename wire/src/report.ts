@@ -17,20 +17,25 @@ const Count = Type.Integer({ minimum: 0, maximum: 1_000_000 });
 const Bytes = Type.Integer({ minimum: 0, maximum: 2 ** 53 - 1 });
 const List = <T extends Type.TSchema>(item: T, maxItems = 256) => Type.Array(item, { maxItems });
 const Nullable = <T extends Type.TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+// Fields an agent adds that this schema does not know are dropped before the server sees the
+// report (Fastify's validator removes them): a newer agent still reports to an older server, and
+// no unknown field, however large or deeply nested, reaches storage.
+const Shape = <T extends Type.TProperties>(properties: T) =>
+  Type.Object(properties, { additionalProperties: false });
 
-export const Problem = Type.Object({
+export const Problem = Shape({
   source: Text(64),
   code: Text(64),
   message: LongText,
 });
 
-export const WslInside = Type.Object({
+export const WslInside = Shape({
   distro: Nullable(Text()),
   version: Nullable(Type.Union([Type.Literal(1), Type.Literal(2)])),
   interop: Type.Boolean(),
 });
 
-export const Host = Type.Object({
+export const Host = Shape({
   hostname: Text(),
   platform: Text(32),
   osName: Text(),
@@ -48,7 +53,7 @@ export const DaemonState = Type.Union([
   Type.Literal('not-installed'),
 ]);
 
-export const DockerClient = Type.Object({
+export const DockerClient = Shape({
   version: Text(64),
   apiVersion: Nullable(Text(32)),
   goVersion: Nullable(Text(32)),
@@ -57,7 +62,7 @@ export const DockerClient = Type.Object({
   context: Nullable(Text()),
 });
 
-export const DockerServer = Type.Object({
+export const DockerServer = Shape({
   version: Text(64),
   apiVersion: Nullable(Text(32)),
   minApiVersion: Nullable(Text(32)),
@@ -65,7 +70,7 @@ export const DockerServer = Type.Object({
   arch: Nullable(Text(64)),
   kernelVersion: Nullable(Text()),
   platformName: Nullable(Text()),
-  components: List(Type.Object({ name: Text(64), version: Text(64) }), 32),
+  components: List(Shape({ name: Text(64), version: Text(64) }), 32),
 });
 
 export const Backend = Type.Union([
@@ -75,7 +80,7 @@ export const Backend = Type.Union([
   Type.Literal('unknown'),
 ]);
 
-export const DockerEngine = Type.Object({
+export const DockerEngine = Shape({
   serverVersion: Text(64),
   operatingSystem: Nullable(Text()),
   osType: Nullable(Text(32)),
@@ -89,31 +94,31 @@ export const DockerEngine = Type.Object({
   name: Nullable(Text()),
 });
 
-export const Docker = Type.Object({
-  daemon: Type.Object({ state: DaemonState, error: Nullable(LongText) }),
+export const Docker = Shape({
+  daemon: Shape({ state: DaemonState, error: Nullable(LongText) }),
   client: Nullable(DockerClient),
   server: Nullable(DockerServer),
-  desktop: Nullable(Type.Object({ version: Text(64), build: Nullable(Text(32)) })),
+  desktop: Nullable(Shape({ version: Text(64), build: Nullable(Text(32)) })),
   engine: Nullable(DockerEngine),
-  plugins: List(Type.Object({ name: Text(64), version: Text(64) }), 64),
+  plugins: List(Shape({ name: Text(64), version: Text(64) }), 64),
   warnings: List(LongText, 64),
 });
 
-export const WslDistro = Type.Object({
+export const WslDistro = Shape({
   name: Text(),
   state: Text(32),
   version: Nullable(Type.Integer({ minimum: 1, maximum: 2 })),
   isDefault: Type.Boolean(),
 });
 
-export const WslConfigEntry = Type.Object({
+export const WslConfigEntry = Shape({
   section: Text(64),
   key: Text(64),
   value: LongText,
   bytes: Nullable(Bytes),
 });
 
-export const Wsl = Type.Object({
+export const Wsl = Shape({
   version: Nullable(Text(64)),
   kernelVersion: Nullable(Text(128)),
   windowsVersion: Nullable(Text(64)),
@@ -122,7 +127,7 @@ export const Wsl = Type.Object({
   config: List(WslConfigEntry, 128),
 });
 
-export const DesktopSettings = Type.Object({
+export const DesktopSettings = Shape({
   source: Text(64),
   memoryMiB: Nullable(Count),
   cpus: Nullable(Count),
@@ -134,7 +139,7 @@ export const DesktopSettings = Type.Object({
   filesharingDirectories: List(LongText, 64),
 });
 
-export const Report = Type.Object({
+export const Report = Shape({
   schemaVersion: Type.Integer({ minimum: 1, maximum: 1000 }),
   reportId: Type.String({ pattern: '^[A-Za-z0-9_-]{8,64}$' }),
   collectedAt: Type.String({ format: 'date-time', maxLength: 64 }),
@@ -145,7 +150,7 @@ export const Report = Type.Object({
   desktopSettings: Nullable(DesktopSettings),
   problems: List(Problem, 128),
   /** The agent's spool when this report left: reports still waiting, and dropped because full. */
-  spool: Type.Optional(Type.Object({ pending: Count, dropped: Count })),
+  spool: Type.Optional(Shape({ pending: Count, dropped: Count })),
   benchmarks: Type.Optional(List(BenchmarkRun, 16)),
   builds: Type.Optional(List(BuildRecord, 500)),
 });

@@ -1,4 +1,4 @@
-import type { FleetMachine, MachineSummary } from '@devfleet/wire';
+import type { AssessedMachine, FleetMachine, MachineSummary } from '@devfleet/wire';
 
 import type { Db } from '../db/client.js';
 import {
@@ -19,7 +19,7 @@ export function assessMachines(
   machines: readonly MachineSummary[],
   rules: HealthRules,
   now: number,
-): FleetMachine[] {
+): AssessedMachine[] {
   const states = machineStates(
     db,
     machines.map((m) => m.id),
@@ -44,4 +44,30 @@ export function assessMachines(
     );
     return { ...machine, status: healthStatus(findings), findings };
   });
+}
+
+/** The fleet table's row of an assessed machine: the facts it shows, the rules it fails. */
+export function fleetRow(machine: AssessedMachine): FleetMachine {
+  const env = machine.environment;
+  return {
+    id: machine.id,
+    hostname: machine.hostname,
+    owner: machine.owner,
+    enrolledAt: machine.enrolledAt,
+    lastSeenAt: machine.lastSeenAt,
+    environment: env && {
+      collectedAt: env.collectedAt,
+      platform: env.platform,
+      osName: env.osName,
+      wslDistro: env.wslDistro,
+      daemonState: env.daemonState,
+      desktopVersion: env.desktopVersion,
+      engineVersion: env.engineVersion,
+      wslVersion: env.wslVersion,
+      memoryBytes: env.memoryBytes,
+      engineMemoryBytes: env.engineMemoryBytes,
+    },
+    status: machine.status,
+    failing: machine.findings.filter((f) => f.result === 'fail'),
+  };
 }

@@ -5,6 +5,7 @@ import type {
   DeveloperList,
   Environment,
   FleetChangeList,
+  AssessedMachine,
   FleetMachine,
   FleetOverview,
   FleetVersions,
@@ -18,6 +19,8 @@ import type {
   Trends,
 } from '@devfleet/wire';
 import type { Static, TSchema } from 'typebox';
+
+import { fleetRow } from '../health/machine-health.js';
 
 // Examples shown in the OpenAPI document (/api/docs). Typed with the wire types, so an example
 // that drifts from its schema fails to compile. One Windows laptop with Docker Desktop on WSL2.
@@ -176,7 +179,7 @@ export const seriesResponseExample: SeriesResponse = {
   ],
 };
 
-export const fleetMachineExample: FleetMachine = {
+export const assessedMachineExample: AssessedMachine = {
   ...machineSummaryExample,
   status: 'amber',
   findings: [
@@ -197,10 +200,12 @@ export const fleetMachineExample: FleetMachine = {
   ],
 };
 
+export const fleetMachineExample: FleetMachine = fleetRow(assessedMachineExample);
+
 export const machineHealthExample: MachineHealth = {
   machineId: exampleMachineId,
-  status: fleetMachineExample.status,
-  findings: fleetMachineExample.findings,
+  status: assessedMachineExample.status,
+  findings: assessedMachineExample.findings,
 };
 
 export const fleetOverviewExample: FleetOverview = {

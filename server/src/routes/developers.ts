@@ -6,7 +6,7 @@ import type { Db } from '../db/client.js';
 import { listMachines } from '../db/machine-repository.js';
 import { DevfleetError } from '../errors.js';
 import { buildTrends, readRange, worstStatus } from '../fleet/trends.js';
-import { assessMachines } from '../health/machine-health.js';
+import { assessMachines, fleetRow } from '../health/machine-health.js';
 import type { HealthRules } from '../health/rules-config.js';
 import { developerDetailExample, developerListExample, withExample } from '../openapi/examples.js';
 import { RangeQuery } from './trends.js';
@@ -69,7 +69,7 @@ export const developerRoutes: FastifyPluginAsyncTypebox<{ db: Db; rules: HealthR
       };
       return {
         owner,
-        machines: assessMachines(db, own, rules, Date.now()),
+        machines: assessMachines(db, own, rules, Date.now()).map(fleetRow),
         builds: buildTrends(db, query, hostnames),
       };
     },

@@ -1,7 +1,7 @@
 import {
   AlertList,
   AlertStatus,
-  FleetMachine,
+  AssessedMachine,
   SeriesResponse,
   type Alert,
   type SeriesPoint,
@@ -18,13 +18,13 @@ import { DevfleetError } from '../errors.js';
 import { toCsv, type CsvColumn } from '../export/csv.js';
 import { assessMachines } from '../health/machine-health.js';
 import type { HealthRules } from '../health/rules-config.js';
-import { alertExample, fleetMachineExample, seriesResponseExample } from '../openapi/examples.js';
+import { alertExample, assessedMachineExample, seriesResponseExample } from '../openapi/examples.js';
 
 const YEAR_MS = 366 * 24 * 60 * 60 * 1000;
 // Far more than a team raises; a bound all the same, so one export cannot hold the server.
 const ALERT_EXPORT_LIMIT = 10_000;
 
-const machineColumns: CsvColumn<FleetMachine>[] = [
+const machineColumns: CsvColumn<AssessedMachine>[] = [
   { header: 'id', value: (m) => m.id },
   { header: 'hostname', value: (m) => m.hostname },
   { header: 'owner', value: (m) => m.owner },
@@ -99,9 +99,9 @@ export const exportRoutes: FastifyPluginAsyncTypebox<{ db: Db; rules: HealthRule
           response: {
             200: download(
               format,
-              Type.Object({ generatedAt: Type.String(), machines: Type.Array(FleetMachine) }),
-              { generatedAt: '2025-01-15T09:30:00.000Z', machines: [fleetMachineExample] },
-              csvExample(machineColumns, [fleetMachineExample]),
+              Type.Object({ generatedAt: Type.String(), machines: Type.Array(AssessedMachine) }),
+              { generatedAt: '2025-01-15T09:30:00.000Z', machines: [assessedMachineExample] },
+              csvExample(machineColumns, [assessedMachineExample]),
             ),
           },
         },
