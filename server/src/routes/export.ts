@@ -18,7 +18,11 @@ import { DevfleetError } from '../errors.js';
 import { toCsv, type CsvColumn } from '../export/csv.js';
 import { assessMachines } from '../health/machine-health.js';
 import type { HealthRules } from '../health/rules-config.js';
-import { alertExample, assessedMachineExample, seriesResponseExample } from '../openapi/examples.js';
+import {
+  alertExample,
+  assessedMachineExample,
+  seriesResponseExample,
+} from '../openapi/examples.js';
 
 const YEAR_MS = 366 * 24 * 60 * 60 * 1000;
 // Far more than a team raises; a bound all the same, so one export cannot hold the server.
