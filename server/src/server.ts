@@ -3,8 +3,9 @@ import type { FastifyBaseLogger, FastifyServerOptions } from 'fastify';
 import { buildApp } from './app.js';
 import { ensureCredentials, type Credentials } from './auth/bootstrap.js';
 import type { Config } from './config/config.js';
+import { startCheckpointer } from './db/checkpointer.js';
 import { closeDatabase, openDatabase, type Db } from './db/client.js';
-import { pruneHistory } from './db/maintenance.js';
+import { pruneHistoryGently } from './db/maintenance.js';
 
 export interface RunningServer {
   url: string;
@@ -45,12 +46,18 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
 
   const retention = scheduleRetention(db, config, app.log);
+  const checkpointer = await startCheckpointer(db, config.dbPath, (message) =>
+    app.log.error({ message }, 'checkpoint failed'),
+  );
 
   let closing: Promise<void> | undefined;
   const close = () => {
     // app.close stops accepting, waits for in-flight requests, then the database closes.
-    clearInterval(retention);
-    closing ??= app.close().then(() => closeDatabase(db));
+    retention.stop();
+    closing ??= app
+      .close()
+      .then(() => checkpointer.stop())
+      .then(() => closeDatabase(db));
     return closing;
   };
 
@@ -60,23 +67,32 @@ export async function startServer(config: Config): Promise<RunningServer> {
 const RETENTION_EVERY_MS = 6 * 3600 * 1000;
 
 /** Thins old history now and every few hours; a failure is logged, never fatal. */
-function scheduleRetention(
-  db: Db,
-  config: Config,
-  log: FastifyBaseLogger,
-): NodeJS.Timeout | undefined {
-  if (config.retentionDays === 0) return undefined;
+function scheduleRetention(db: Db, config: Config, log: FastifyBaseLogger): { stop: () => void } {
+  if (config.retentionDays === 0) return { stop: () => undefined };
 
-  const run = () => {
+  const stopped = new AbortController();
+  let running = false;
+  const run = async () => {
+    if (running) return;
+    running = true;
     try {
       const before = Date.now() - config.retentionDays * 24 * 3600 * 1000;
-      const result = pruneHistory(db, before);
+      const result = await pruneHistoryGently(db, before, stopped.signal);
       if (result.reportsPruned > 0 || result.samplesAggregated > 0)
         log.info(result, 'history thinned');
     } catch (error) {
       log.error({ err: error }, 'retention failed');
+    } finally {
+      running = false;
     }
   };
-  setImmediate(run);
-  return setInterval(run, RETENTION_EVERY_MS).unref();
+  const first = setImmediate(() => void run());
+  const timer = setInterval(() => void run(), RETENTION_EVERY_MS).unref();
+  return {
+    stop: () => {
+      stopped.abort();
+      clearImmediate(first);
+      clearInterval(timer);
+    },
+  };
 }

@@ -1,4 +1,4 @@
-import type { FleetChangeList, MachineDetail, Report } from '@devfleet/wire';
+import type { BuildRecord, FleetChangeList, MachineDetail, Report } from '@devfleet/wire';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { enroll, sampleReport, startTestApp, type TestServer } from './helpers.js';
@@ -89,6 +89,52 @@ describe('change events beyond versions', () => {
     await send(key, { ...sampleReport({ collectedAt: at(2) }), wsl: null });
 
     expect(await changesOf()).toEqual([]);
+  });
+});
+
+describe('where projects live', () => {
+  function build(name: string, pathKind: BuildRecord['pathKind'], day: number): BuildRecord {
+    return {
+      id: `time-${name}-${day}-${pathKind}`,
+      source: 'time',
+      name,
+      command: 'go build ./...',
+      startedAt: at(day),
+      durationMs: 5000,
+      exitCode: 0,
+      succeeded: true,
+      fingerprint: null,
+      pathKind,
+      cacheRatio: null,
+    };
+  }
+
+  it('keeps each timed project where it was seen, and records a project that moved', async () => {
+    const key = await enroll(server.app);
+    const days: [number, BuildRecord[]][] = [
+      [1, [build('api', 'wsl-ext4', 1)]],
+      [2, [build('web', 'windows-drive-via-wsl', 2)]],
+      [3, [build('api', 'wsl-ext4', 3)]],
+      [4, []],
+      [5, [build('web', 'windows-drive-via-wsl', 5)]],
+      [6, [build('api', 'windows-drive-via-wsl', 6)]],
+    ];
+    for (const [day, builds] of days) {
+      const report = sampleReport({ collectedAt: at(day) });
+      report.builds = builds;
+      await send(key, report);
+    }
+
+    expect((await changesOf()).map((c) => [c.field, c.from, c.to, c.at])).toEqual([
+      ['project.api.location', 'wsl-ext4', 'windows-drive-via-wsl', at(6)],
+    ]);
+    const list = (await server.inject({ url: '/api/v1/machines' })).json();
+    const health = await server.inject({ url: `/api/v1/machines/${list.machines[0].id}/health` });
+    const location = health
+      .json<{ findings: { rule: string; result: string; reason: string }[] }>()
+      .findings.find((f) => f.rule === 'projectLocation');
+    expect(location).toMatchObject({ result: 'fail' });
+    expect(location?.reason).toContain('api, web');
   });
 });
 

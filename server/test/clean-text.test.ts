@@ -15,7 +15,12 @@ describe('cleanText', () => {
     const report = sampleReport();
     report.host.hostname = 'devhost-\u202Egnp.exe';
 
-    const env = deriveEnvironment(report, 'machine-1', Date.now());
+    const env = deriveEnvironment(
+      report,
+      'machine-1',
+      { collectedAt: Date.now(), receivedAt: Date.now() },
+      null,
+    );
 
     expect(env.hostname).toBe('devhost-\uFFFDgnp.exe');
     expect(report.host.hostname).toBe('devhost-\u202Egnp.exe');

@@ -1,6 +1,7 @@
-import type { MachineDetail, MachineList } from '@devfleet/wire';
+import type { BenchmarkRun, MachineDetail, MachineList } from '@devfleet/wire';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
+import { storedReport } from '../src/db/report-repository.js';
 import { enroll, sampleReport, startTestApp, type TestServer } from './helpers.js';
 
 let server: TestServer;
@@ -138,10 +139,7 @@ describe('POST /api/v1/reports', () => {
 
 describe('what a report carries, as sent', () => {
   function storedRaw(reportId: string): Record<string, unknown> {
-    const row = server.db.$client.prepare('select raw from reports where id = ?').get(reportId) as {
-      raw: string;
-    };
-    return JSON.parse(row.raw) as Record<string, unknown>;
+    return storedReport(server.db, reportId)?.report as unknown as Record<string, unknown>;
   }
 
   it('keeps null as null: no field is coerced into "" or 0', async () => {
@@ -259,6 +257,103 @@ describe('environment changes', () => {
     expect(machine.environment?.collectedAt).toBe('2026-11-03T08:00:00.000Z');
   });
 });
+
+describe('environments shared by reports', () => {
+  async function detail(): Promise<MachineDetail> {
+    const id = (await machines()).machines[0]?.id ?? '';
+    return (await server.inject({ url: `/api/v1/machines/${id}` })).json<MachineDetail>();
+  }
+
+  it('keeps one environment for a run of reports that show the same one', async () => {
+    const key = await enroll(server.app);
+
+    for (const hour of [8, 9, 10]) {
+      const collectedAt = `2026-11-01T${String(hour).padStart(2, '0')}:00:00.000Z`;
+      expect((await post(key, sampleReport({ collectedAt }))).statusCode).toBe(201);
+    }
+    const run = await detail();
+    await post(
+      key,
+      sampleReport({ collectedAt: '2026-11-01T11:00:00.000Z', desktopVersion: '4.37.1' }),
+    );
+    const after = await detail();
+
+    expect(run.history.map((e) => [e.collectedAt, e.lastCollectedAt])).toEqual([
+      ['2026-11-01T08:00:00.000Z', '2026-11-01T10:00:00.000Z'],
+    ]);
+    expect(after.history.map((e) => [e.desktopVersion, e.collectedAt, e.lastCollectedAt])).toEqual([
+      ['4.37.1', '2026-11-01T11:00:00.000Z', '2026-11-01T11:00:00.000Z'],
+      ['4.36.0', '2026-11-01T08:00:00.000Z', '2026-11-01T10:00:00.000Z'],
+    ]);
+  });
+
+  it('moves a report from a clock hours ahead back to when it arrived', async () => {
+    const key = await enroll(server.app);
+    const now = Date.now();
+
+    await post(key, sampleReport({ collectedAt: new Date(now - 60_000).toISOString() }));
+    const ahead = sampleReport({ collectedAt: new Date(now + 5 * 3600_000).toISOString() });
+    await post(key, ahead);
+    const down = sampleReport({
+      collectedAt: new Date(now + 60_000).toISOString(),
+      daemon: 'unreachable',
+    });
+    down.host.hostname = 'devhost-renamed';
+    await post(key, down);
+
+    const { machine } = await detail();
+    expect(machine.hostname).toBe('devhost-renamed');
+    expect(machine.environment?.daemonState).toBe('unreachable');
+    expect(storedReport(server.db, ahead.reportId)?.report?.collectedAt).toBe(ahead.collectedAt);
+  });
+
+  it('keeps the host name it knew when a report has none', async () => {
+    const key = await enroll(server.app);
+    const nameless = sampleReport({ desktopVersion: '4.37.1' });
+    nameless.host.hostname = '';
+
+    await post(key, sampleReport({ collectedAt: '2026-11-01T08:00:00.000Z' }));
+    expect((await post(key, nameless)).statusCode).toBe(201);
+
+    expect((await detail()).machine.hostname).toBe('devhost-01');
+  });
+
+  it.each(['collectedAt', 'benchmarks'])(
+    'refuses a time JavaScript cannot read (a leap second in %s) with 400',
+    async (field) => {
+      const key = await enroll(server.app);
+      const report = sampleReport();
+      const leap = '2026-06-30T23:59:60Z';
+      if (field === 'collectedAt') report.collectedAt = leap;
+      else report.benchmarks = [{ ...mountRun(), startedAt: leap }];
+
+      const res = await post(key, report);
+
+      expect(res.statusCode).toBe(400);
+      expect(res.json().error.code).toBe('DEVFLEET_VALIDATION_FAILED');
+    },
+  );
+});
+
+function mountRun(): BenchmarkRun {
+  return {
+    kind: 'mount',
+    status: 'ok',
+    reason: null,
+    startedAt: new Date().toISOString(),
+    durationMs: 1000,
+    quick: true,
+    repetitions: 1,
+    image: 'debian:bookworm-slim',
+    imageDigest: null,
+    engineVersion: '27.3.1',
+    desktopVersion: '4.36.0',
+    mountType: null,
+    pathKind: 'linux',
+    hostPath: null,
+    results: [{ location: 'bind', phase: 'create', samplesMs: [10], medianMs: 10, spreadMs: 0 }],
+  };
+}
 
 describe('GET /api/v1/machines/:id', () => {
   it('answers 404 with a code for an unknown machine', async () => {

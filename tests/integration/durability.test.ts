@@ -164,8 +164,8 @@ describe('durability of reports', () => {
       integrity: db.pragma('integrity_check', { simple: true }) as string,
       reports: db
         .prepare(
-          `SELECT r.id, count(e.report_id) AS environments FROM reports r
-           LEFT JOIN environments e ON e.report_id = r.id
+          `SELECT r.id, count(e.id) AS environments FROM reports r
+           LEFT JOIN environments e ON e.id = r.environment_id
            WHERE r.machine_id IN (${machineIds.map(() => '?').join(', ')}) GROUP BY r.id`,
         )
         .all(...machineIds) as { id: string; environments: number }[],

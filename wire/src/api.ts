@@ -32,10 +32,12 @@ export const ReportAccepted = Type.Object({
 });
 
 /** The normalized facts of a machine at the time of one report. */
+/** A machine's environment over the run of reports that showed it, from the first to the last. */
 export const Environment = Type.Object({
   reportId: Type.String(),
   collectedAt: Type.String(),
   receivedAt: Type.String(),
+  lastCollectedAt: Type.String(),
   hostname: Type.String(),
   user: Type.String(),
   platform: Type.String(),

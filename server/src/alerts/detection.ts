@@ -4,6 +4,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import {
   activeAlertsFor,
   getAlert,
+  type ActiveAlert,
   resolveAlertMachine,
   upsertAlert,
   type AlertInput,
@@ -58,17 +59,20 @@ export class Detection {
   /** Machine, series and change whose full after window has been assessed. */
   private readonly concluded = new Set<string>();
   /** Machines with the series their reports touched since their last detection pass. */
-  private readonly waiting = new Map<string, Set<string>>();
+  private waiting = new Map<string, Set<string>>();
+  /** Machines whose delay is over, run a slice at a time. */
+  private due: [string, Set<string>][] = [];
   private timer: NodeJS.Timeout | null = null;
+  private running = false;
   private idleWaiters: (() => void)[] = [];
 
   constructor(private readonly options: DetectionOptions) {}
 
   /**
    * Queues detection for the series a stored report touched. Reports of one machine that
-   * arrive close together (a spool flushed after an outage) get one pass over the latest
-   * samples, which is the verdict each would have led to: the detectors read windows of the
-   * stored series, not the report.
+   * arrive within the delay (a spool flushed after an outage, a machine reporting in a loop)
+   * get one pass over the latest samples, which is the verdict each would have led to: the
+   * detectors read windows of the stored series, not the report.
    */
   schedule(machineId: string, series: readonly string[]): void {
     let names = this.waiting.get(machineId);
@@ -77,12 +81,12 @@ export class Detection {
       this.waiting.set(machineId, names);
     }
     for (const name of series) names.add(name);
-    this.timer ??= setTimeout(() => this.drain(), this.options.delayMs).unref();
+    this.timer ??= setTimeout(() => this.release(), this.options.delayMs).unref();
   }
 
   /** Resolves once no detection waits to run: for shutdown and for tests. */
   idle(): Promise<void> {
-    if (this.waiting.size === 0 && this.timer === null) return Promise.resolve();
+    if (this.isIdle()) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
@@ -93,29 +97,51 @@ export class Detection {
   flush(budgetMs: number): number {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    const pending = [...this.due, ...this.waiting];
+    this.due = [];
+    this.waiting = new Map();
+
     const started = performance.now();
-    for (const [machineId, series] of this.waiting) {
+    let done = 0;
+    for (const [machineId, series] of pending) {
       if (performance.now() - started > budgetMs) break;
-      this.waiting.delete(machineId);
       this.afterReport(machineId, [...series]);
+      done++;
     }
-    const deferred = this.waiting.size;
-    this.waiting.clear();
     this.wakeIdle();
-    return deferred;
+    return pending.length - done;
   }
 
-  private drain(): void {
+  /**
+   * The delay is over for every machine waiting now; those that report again meanwhile wait for
+   * the next one, so a steady stream of reports is still assessed once a delay per machine.
+   */
+  private release(): void {
     this.timer = null;
+    this.due.push(...this.waiting);
+    this.waiting = new Map();
+    this.runSlice();
+  }
+
+  private runSlice(): void {
+    this.running = false;
     const started = performance.now();
-    for (const [machineId, series] of this.waiting) {
-      this.waiting.delete(machineId);
-      this.afterReport(machineId, [...series]);
+    let next;
+    while ((next = this.due.shift())) {
+      this.afterReport(next[0], [...next[1]]);
       if (performance.now() - started > SLICE_MS) break;
     }
 
-    if (this.waiting.size > 0) this.timer = setTimeout(() => this.drain(), 0).unref();
-    else this.wakeIdle();
+    if (this.due.length > 0) {
+      this.running = true;
+      setImmediate(() => this.runSlice());
+    } else if (this.isIdle()) {
+      this.wakeIdle();
+    }
+  }
+
+  private isIdle(): boolean {
+    return this.waiting.size === 0 && this.due.length === 0 && !this.timer && !this.running;
   }
 
   private wakeIdle(): void {
@@ -127,8 +153,10 @@ export class Detection {
   /** Never throws: a detector bug must not turn an accepted report into an error. */
   afterReport(machineId: string, series: readonly string[]): void {
     let transitions: Transition[];
+    let active: Map<string, ActiveAlert[]>;
     try {
       transitions = recentTransitions(this.options.db, machineId, 2);
+      active = activeAlertsFor(this.options.db, machineId);
     } catch (error) {
       this.options.log.error({ err: error, machineId }, 'detection failed');
       return;
@@ -137,13 +165,27 @@ export class Detection {
     const [latest, previous] = transitions;
     for (const name of new Set(series)) {
       try {
-        this.checkResolutions(machineId, name);
-        if (latest) this.assessTransition(machineId, name, latest, previous?.at ?? 0);
-        this.checkLevelShift(machineId, name, latest);
+        this.checkResolutions(machineId, name, active.get(name) ?? []);
+        const recent = this.recentSamples(machineId, name, latest);
+        if (latest) this.assessTransition(machineId, name, latest, previous?.at ?? 0, recent);
+        this.checkLevelShift(machineId, name, latest, recent);
       } catch (error) {
         this.options.log.error({ err: error, machineId, series: name }, 'detection failed');
       }
     }
+  }
+
+  /**
+   * The latest samples since the latest change event, enough for the level-shift test. Most
+   * passes need no other read: when they outnumber the after window, the change was judged.
+   */
+  private recentSamples(machineId: string, series: string, latest: Transition | undefined) {
+    return sampleWindow(this.options.db, machineId, series, {
+      after: latest?.at ?? 0,
+      until: END,
+      limit: levelShiftWindow,
+      take: 'last',
+    });
   }
 
   private assessTransition(
@@ -151,16 +193,19 @@ export class Detection {
     series: string,
     transition: Transition,
     previousAt: number,
+    recent: readonly Sample[],
   ): void {
+    // Once the after window is full the verdict was given: later samples belong to no change.
+    // Detection passes may skip reports (a flushed spool is assessed once), so the full window
+    // is assessed once here unless a pass already did.
+    const key = `${machineId}|${series}|${transition.reportId}`;
+    const full = recent.length > WINDOW;
+    if (full && this.concluded.has(key)) return;
+
     const window = this.around(machineId, series, previousAt, transition.at, END);
     const before = window.before;
     let after = window.after;
     if (after.length > WINDOW) {
-      // Once the after window is full the verdict was given: later samples belong to no change.
-      // Detection passes may skip reports (a flushed spool is assessed once), so the full
-      // window is assessed once here unless a pass already did.
-      const key = `${machineId}|${series}|${transition.reportId}`;
-      if (this.concluded.has(key)) return;
       this.remember(this.concluded, key);
       after = after.slice(0, WINDOW);
     }
@@ -320,15 +365,12 @@ export class Detection {
     return { before, after };
   }
 
-  private checkLevelShift(machineId: string, series: string, latest: Transition | undefined): void {
-    const since = latest?.at ?? 0;
-    const samples = sampleWindow(this.options.db, machineId, series, {
-      after: since,
-      until: END,
-      // Enough for a full baseline, the gap and the recent run the level-shift test looks at.
-      limit: levelShiftWindow,
-      take: 'last',
-    });
+  private checkLevelShift(
+    machineId: string,
+    series: string,
+    latest: Transition | undefined,
+    samples: readonly Sample[],
+  ): void {
     const shift = detectLevelShift(samples);
     if (!shift || shift.kind !== 'regression') return;
 
@@ -357,9 +399,9 @@ export class Detection {
     });
   }
 
-  private checkResolutions(machineId: string, series: string): void {
+  private checkResolutions(machineId: string, series: string, active: ActiveAlert[]): void {
     const db = this.options.db;
-    for (const alert of activeAlertsFor(db, machineId, series)) {
+    for (const alert of active) {
       if (alert.kind === 'improvement') continue;
       if (alert.changeAt === null) continue;
 

@@ -4,7 +4,7 @@ import type { Alert, AlertStatus } from '@devfleet/wire';
 import { and, desc, eq, inArray, isNull, ne, sql } from 'drizzle-orm';
 
 import type { Db } from './client.js';
-import { perDatabase } from './compiled.js';
+import { compileRead, perDatabase } from './compiled.js';
 import { alertMachines, alerts, machines } from './schema.js';
 
 type AlertRow = typeof alerts.$inferSelect;
@@ -120,31 +120,39 @@ export interface ActiveAlert {
   afterCount: number;
 }
 
-/** Open or acknowledged alerts that involve one series of one machine, still unresolved there. */
-export function activeAlertsFor(db: Db, machineId: string, series: string): ActiveAlert[] {
-  return activeForSeries(db).all({ machineId, series });
+/** Open or acknowledged alerts that involve one machine, still unresolved there, by series. */
+export function activeAlertsFor(db: Db, machineId: string): Map<string, ActiveAlert[]> {
+  const bySeries = new Map<string, ActiveAlert[]>();
+  for (const { series, ...alert } of activeForMachine(db).all({ machineId })) {
+    const list = bySeries.get(series);
+    if (list) list.push(alert);
+    else bySeries.set(series, [alert]);
+  }
+  return bySeries;
 }
 
-// Detection asks for every series of every report: prepared once, and without the evidence.
-const activeForSeries = perDatabase((db) =>
-  db
-    .select({
-      id: alerts.id,
-      kind: alerts.kind,
-      changeAt: alertMachines.changeAt,
-      afterCount: alertMachines.afterCount,
-    })
-    .from(alerts)
-    .innerJoin(alertMachines, eq(alertMachines.alertId, alerts.id))
-    .where(
-      and(
-        eq(alertMachines.machineId, sql.placeholder('machineId')),
-        isNull(alertMachines.resolvedAt),
-        eq(alerts.series, sql.placeholder('series')),
-        ne(alerts.status, 'resolved'),
+// Detection asks at every pass over a machine: prepared once, and without the evidence.
+const activeForMachine = perDatabase((db) =>
+  compileRead<{ machineId: string }, ActiveAlert & { series: string }>(
+    db,
+    db
+      .select({
+        id: alerts.id,
+        kind: alerts.kind,
+        series: alerts.series,
+        changeAt: alertMachines.changeAt,
+        afterCount: alertMachines.afterCount,
+      })
+      .from(alertMachines)
+      .innerJoin(alerts, eq(alerts.id, alertMachines.alertId))
+      .where(
+        and(
+          eq(alertMachines.machineId, sql.placeholder('machineId')),
+          isNull(alertMachines.resolvedAt),
+          ne(alerts.status, 'resolved'),
+        ),
       ),
-    )
-    .prepare(),
+  ),
 );
 
 /** Marks one machine of an alert as back to normal; resolves the alert when none is left. */

@@ -2,7 +2,7 @@ import type { FleetChange } from '@devfleet/wire';
 import { and, desc, eq, gte, isNull, lte, sql, type SQL } from 'drizzle-orm';
 
 import type { Db } from './client.js';
-import { perDatabase } from './compiled.js';
+import { compileRead, perDatabase } from './compiled.js';
 import { changes, machines } from './schema.js';
 
 export interface ChangeFilter {
@@ -46,19 +46,30 @@ export interface Transition {
 
 // Detection asks for every report it looks at: prepared once.
 const latestChanges = perDatabase((db) =>
-  db
-    .select({
-      reportId: changes.reportId,
-      at: changes.at,
-      field: changes.field,
-      fromValue: changes.fromValue,
-      toValue: changes.toValue,
-    })
-    .from(changes)
-    .where(eq(changes.machineId, sql.placeholder('machineId')))
-    .orderBy(desc(changes.at), desc(changes.id))
-    .limit(sql.placeholder('limit'))
-    .prepare(),
+  compileRead<
+    { machineId: string; limit: number },
+    {
+      reportId: string;
+      at: number;
+      field: string;
+      fromValue: string | null;
+      toValue: string | null;
+    }
+  >(
+    db,
+    db
+      .select({
+        reportId: changes.reportId,
+        at: changes.at,
+        field: changes.field,
+        fromValue: changes.fromValue,
+        toValue: changes.toValue,
+      })
+      .from(changes)
+      .where(eq(changes.machineId, sql.placeholder('machineId')))
+      .orderBy(desc(changes.at), desc(changes.id))
+      .limit(sql.placeholder('limit')),
+  ),
 );
 
 /**

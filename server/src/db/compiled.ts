@@ -8,6 +8,11 @@ interface Buildable {
   toSQL(): { sql: string; params: unknown[] };
 }
 
+/** A drizzle select with a flat selection (`db.select({ a: t.a, … })`). */
+interface Selecting extends Buildable {
+  _: { selectedFields: object };
+}
+
 type Bind = (values: Record<string, unknown>) => unknown;
 
 /**
@@ -29,6 +34,39 @@ export function compileWrite<V extends object>(db: Db, query: Buildable): Compil
     run(values) {
       const record = values as Record<string, unknown>;
       return statement.run(binders.map((bind) => bind(record)));
+    },
+  };
+}
+
+/**
+ * A read built by drizzle once and run by better-sqlite3 directly, for the queries ingestion and
+ * detection make per report and per series. Values come back as SQLite stores them: integers,
+ * reals and text, with no column decoding (booleans are 0/1, JSON columns are text).
+ */
+export interface CompiledRead<V, R> {
+  get(values: V): R | undefined;
+  all(values: V): R[];
+}
+
+export function compileRead<V extends object, R>(db: Db, query: Selecting): CompiledRead<V, R> {
+  const { sql, params } = query.toSQL();
+  const statement = db.$client.prepare(sql).raw(true) as Statement<unknown[], unknown[]>;
+  const binders = params.map(binderFor);
+  const names = Object.keys(query._.selectedFields);
+  const bind = (values: V) => binders.map((b) => b(values as Record<string, unknown>));
+  const toRow = (cells: unknown[]) => {
+    const row: Record<string, unknown> = {};
+    for (let i = 0; i < names.length; i++) row[names[i] as string] = cells[i];
+    return row as R;
+  };
+
+  return {
+    get(values) {
+      const cells = statement.get(bind(values));
+      return cells === undefined ? undefined : toRow(cells);
+    },
+    all(values) {
+      return statement.all(bind(values)).map(toRow);
     },
   };
 }

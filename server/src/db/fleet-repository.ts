@@ -15,7 +15,16 @@ import {
 } from 'drizzle-orm';
 
 import type { Db } from './client.js';
-import { alertMachines, alerts, changes, environments, machines, samples } from './schema.js';
+import { compileRead, perDatabase } from './compiled.js';
+import {
+  alertMachines,
+  alerts,
+  changes,
+  environments,
+  machines,
+  samples,
+  series,
+} from './schema.js';
 
 const DAY_MS = 24 * 3600 * 1000;
 
@@ -24,16 +33,20 @@ export interface MachineState {
   id: string;
   known: Record<string, string>;
   latestCollectedAt: number | null;
+  /** Bind mount against named volume in the latest mount benchmark (1.0: no slower). */
+  mountSlowdown: number | null;
 }
 
 export function machineStates(db: Db, ids?: readonly string[]): Map<string, MachineState> {
   const rows = db
     .select({
       id: machines.id,
-      known: machines.knownState,
+      known: environments.knownState,
       latestCollectedAt: machines.latestCollectedAt,
+      mountSlowdown: machines.mountSlowdown,
     })
     .from(machines)
+    .leftJoin(environments, eq(environments.id, machines.environmentId))
     .where(and(isNull(machines.revokedAt), ids ? inArray(machines.id, [...ids]) : undefined))
     .all();
   return new Map(rows.map((r) => [r.id, { ...r, known: r.known ?? {} }]));
@@ -76,38 +89,6 @@ export function countOpenAlerts(db: Db): number {
     .where(eq(alerts.status, 'open'))
     .get();
   return row?.n ?? 0;
-}
-
-// The phases of the agent's mount benchmark (agent/src/bench/file-work.ts).
-const MOUNT_PHASES = ['create', 'stat', 'read', 'delete', 'walk', 'large-write', 'large-read'];
-
-/**
- * How much slower the latest mount benchmark's file work was through the bind mount than in a
- * volume: the sum of the phases both measured. One indexed lookup per series, however long the
- * history.
- */
-export function mountSlowdown(db: Db, machineId: string): number | null {
-  const latest = (series: string) =>
-    db
-      .select({ valueMs: samples.valueMs })
-      .from(samples)
-      .where(
-        and(eq(samples.machineId, machineId), eq(samples.series, series), eq(samples.ok, true)),
-      )
-      .orderBy(desc(samples.at))
-      .limit(1)
-      .get()?.valueMs;
-
-  let bind = 0;
-  let volume = 0;
-  for (const phase of MOUNT_PHASES) {
-    const b = latest(`bench.mount.bind.${phase}`);
-    const v = latest(`bench.mount.volume.${phase}`);
-    if (b === undefined || v === undefined) continue;
-    bind += b;
-    volume += v;
-  }
-  return volume > 0 ? bind / volume : null;
 }
 
 /** The last known Docker Desktop, engine and WSL versions across the fleet, newest first. */
@@ -230,8 +211,9 @@ export interface AggregateQuery {
 
 /**
  * Every series of the machines, cut into about `points` equal buckets with the median, lowest
- * and highest successful sample of each, computed in SQL: a year of hourly samples leaves the
- * database as a few hundred rows. Window functions, so PostgreSQL runs the same query.
+ * and highest successful sample of each: a year of hourly samples leaves as a few hundred rows.
+ * Each machine's range is one scan of the samples' covering index; the buckets are made here,
+ * which costs less than ranking every sample in SQL and reads the same on any database.
  */
 export function aggregateSeries(
   db: Db,
@@ -240,37 +222,98 @@ export function aggregateSeries(
   const bucketMs = Math.max(1, Math.ceil((query.to - query.from + 1) / query.points));
   if (query.machineIds.length === 0) return { bucketMs, rows: [] };
 
-  const ids = sql.join(
-    query.machineIds.map((id) => sql`${id}`),
-    sql`, `,
-  );
-  const prefix = query.seriesPrefix
-    ? sql`AND substr(series, 1, ${query.seriesPrefix.length}) = ${query.seriesPrefix}`
-    : sql``;
-
-  const rows = db.all<BucketRow>(sql`
-    WITH bucketed AS (
-      SELECT machine_id, series, at, value_ms,
-        CAST((at - ${query.from}) / ${bucketMs} AS INTEGER) AS bucket
-      FROM samples
-      WHERE machine_id IN (${ids}) AND at >= ${query.from} AND at <= ${query.to} AND ok = TRUE
-      ${prefix}
-    ),
-    ranked AS (
-      SELECT machine_id, series, bucket, value_ms,
-        ROW_NUMBER() OVER (PARTITION BY machine_id, series, bucket ORDER BY value_ms) AS rn,
-        COUNT(*) OVER (PARTITION BY machine_id, series, bucket) AS n,
-        MIN(value_ms) OVER (PARTITION BY machine_id, series, bucket) AS lo,
-        MAX(value_ms) OVER (PARTITION BY machine_id, series, bucket) AS hi,
-        AVG(at) OVER (PARTITION BY machine_id, series, bucket) AS mid
-      FROM bucketed
+  const prefix = query.seriesPrefix;
+  const named = db
+    .select({ id: series.id, machineId: series.machineId, name: series.name })
+    .from(series)
+    .where(
+      and(
+        inArray(series.machineId, [...query.machineIds]),
+        prefix ? sql`substr(${series.name}, 1, ${prefix.length}) = ${prefix}` : undefined,
+      ),
     )
-    SELECT machine_id AS "machineId", series, ROUND(mid) AS x, value_ms AS y, lo AS min, hi AS max, n
-    FROM ranked
-    WHERE rn = (n + 1) / 2
-    ORDER BY machine_id, series, bucket
-  `);
+    .orderBy(asc(series.machineId), asc(series.name))
+    .all();
+
+  const range = samplesInRange(db);
+  const rows: BucketRow[] = [];
+  let machineId: string | null = null;
+  let bySeries = new Map<number, { at: number; valueMs: number }[]>();
+  for (const { id, machineId: owner, name } of named) {
+    if (owner !== machineId) {
+      machineId = owner;
+      bySeries = groupBySeries(range.all({ machineId: owner, from: query.from, to: query.to }));
+    }
+    for (const bucket of bucketize(bySeries.get(id) ?? [], query.from, bucketMs)) {
+      rows.push({ machineId: owner, series: name, ...bucket });
+    }
+  }
   return { bucketMs, rows };
+}
+
+const samplesInRange = perDatabase((db) =>
+  compileRead<
+    { machineId: string; from: number; to: number },
+    { seriesId: number; at: number; valueMs: number }
+  >(
+    db,
+    db
+      .select({ seriesId: samples.seriesId, at: samples.at, valueMs: samples.valueMs })
+      .from(samples)
+      .where(
+        and(
+          eq(samples.machineId, sql.placeholder('machineId')),
+          gte(samples.at, sql.placeholder('from')),
+          lte(samples.at, sql.placeholder('to')),
+          eq(samples.ok, true),
+        ),
+      )
+      .orderBy(asc(samples.at)),
+  ),
+);
+
+function groupBySeries(rows: readonly { seriesId: number; at: number; valueMs: number }[]) {
+  const bySeries = new Map<number, { at: number; valueMs: number }[]>();
+  for (const { seriesId, at, valueMs } of rows) {
+    const list = bySeries.get(seriesId);
+    if (list) list.push({ at, valueMs });
+    else bySeries.set(seriesId, [{ at, valueMs }]);
+  }
+  return bySeries;
+}
+
+/** Samples in time order → one point per non-empty bucket: lower median, range, mean time. */
+function bucketize(
+  samples: readonly { at: number; valueMs: number }[],
+  from: number,
+  bucketMs: number,
+): Omit<BucketRow, 'machineId' | 'series'>[] {
+  const points: Omit<BucketRow, 'machineId' | 'series'>[] = [];
+  let start = 0;
+  while (start < samples.length) {
+    const bucket = Math.floor(((samples[start]?.at ?? 0) - from) / bucketMs);
+    let end = start;
+    let atSum = 0;
+    while (end < samples.length) {
+      const sample = samples[end];
+      if (!sample || Math.floor((sample.at - from) / bucketMs) !== bucket) break;
+      atSum += sample.at;
+      end++;
+    }
+
+    const values = samples.slice(start, end).map((s) => s.valueMs);
+    values.sort((a, b) => a - b);
+    const n = values.length;
+    points.push({
+      x: Math.round(atSum / n),
+      y: values[Math.floor((n + 1) / 2) - 1] ?? 0,
+      min: values[0] ?? 0,
+      max: values[n - 1] ?? 0,
+      n,
+    });
+    start = end;
+  }
+  return points;
 }
 
 export interface TransitionRow {

@@ -1,12 +1,24 @@
 import type { Change, Environment, MachineSummary } from '@devfleet/wire';
-import { and, asc, desc, eq, isNull, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, isNull, lt, sql } from 'drizzle-orm';
 
 import type { Db } from './client.js';
 import { perDatabase } from './compiled.js';
-import { changes, environments, machines } from './schema.js';
+import { changes, environments, machines, reports } from './schema.js';
 
 type MachineRow = typeof machines.$inferSelect;
-type EnvironmentRow = typeof environments.$inferSelect;
+
+// What pages show of an environment: its raw part and facts stay with ingestion.
+const {
+  raw: _raw,
+  facts: _facts,
+  knownState: _knownState,
+  fingerprint: _fingerprint,
+  ...environmentColumns
+} = getTableColumns(environments);
+type EnvironmentRow = Omit<
+  typeof environments.$inferSelect,
+  'raw' | 'facts' | 'knownState' | 'fingerprint'
+>;
 
 export function createMachine(
   db: Db,
@@ -31,9 +43,9 @@ export function findActiveMachineByKeyHash(db: Db, keyHash: string): string | un
 
 export function listMachines(db: Db): MachineSummary[] {
   const rows = db
-    .select({ machine: machines, environment: environments })
+    .select({ machine: machines, environment: environmentColumns })
     .from(machines)
-    .leftJoin(environments, eq(environments.reportId, machines.latestReportId))
+    .leftJoin(environments, eq(environments.id, machines.environmentId))
     .where(isNull(machines.revokedAt))
     .orderBy(asc(machines.hostname), asc(machines.id))
     .all();
@@ -43,24 +55,48 @@ export function listMachines(db: Db): MachineSummary[] {
 
 export function getMachine(db: Db, id: string): MachineSummary | undefined {
   const row = db
-    .select({ machine: machines, environment: environments })
+    .select({ machine: machines, environment: environmentColumns })
     .from(machines)
-    .leftJoin(environments, eq(environments.reportId, machines.latestReportId))
+    .leftJoin(environments, eq(environments.id, machines.environmentId))
     .where(eq(machines.id, id))
     .get();
 
   return row ? toSummary(row.machine, row.environment) : undefined;
 }
 
+/**
+ * The machine's environments, newest first: each one a run of reports that showed it, until the
+ * last of them (the latest report before the next environment began).
+ */
 export function environmentHistory(db: Db, machineId: string, limit = 200): Environment[] {
-  return db
-    .select()
+  const rows = db
+    .select(environmentColumns)
     .from(environments)
     .where(eq(environments.machineId, machineId))
-    .orderBy(desc(environments.collectedAt), desc(environments.receivedAt))
+    .orderBy(desc(environments.collectedAt), desc(environments.id))
     .limit(limit)
-    .all()
-    .map(toEnvironment);
+    .all();
+  const latest = db
+    .select({ at: machines.latestCollectedAt })
+    .from(machines)
+    .where(eq(machines.id, machineId))
+    .get()?.at;
+
+  return rows.map((env, i) => {
+    const next = rows[i - 1];
+    const until = next ? lastCollectedBefore(db, machineId, next.collectedAt) : latest;
+    return toEnvironment(env, until ?? env.collectedAt);
+  });
+}
+
+function lastCollectedBefore(db: Db, machineId: string, at: number): number | undefined {
+  return db
+    .select({ at: reports.collectedAt })
+    .from(reports)
+    .where(and(eq(reports.machineId, machineId), lt(reports.collectedAt, at)))
+    .orderBy(desc(reports.collectedAt))
+    .limit(1)
+    .get()?.at;
 }
 
 export function machineChanges(db: Db, machineId: string, limit = 500): Change[] {
@@ -87,17 +123,18 @@ function toSummary(machine: MachineRow, env: EnvironmentRow | null): MachineSumm
     owner: machine.owner,
     enrolledAt: new Date(machine.enrolledAt).toISOString(),
     lastSeenAt: machine.lastSeenAt === null ? null : new Date(machine.lastSeenAt).toISOString(),
-    environment: env ? toEnvironment(env) : null,
+    environment: env ? toEnvironment(env, machine.latestCollectedAt ?? env.collectedAt) : null,
   };
 }
 
-function toEnvironment(env: EnvironmentRow): Environment {
-  const { machineId: _machineId, collectedAt, receivedAt, ...facts } = env;
+function toEnvironment(env: EnvironmentRow, lastCollectedAt: number): Environment {
+  const { id: _id, machineId: _machineId, collectedAt, receivedAt, ...facts } = env;
 
   return {
     ...facts,
     collectedAt: new Date(collectedAt).toISOString(),
     receivedAt: new Date(receivedAt).toISOString(),
+    lastCollectedAt: new Date(lastCollectedAt).toISOString(),
     daemonState: facts.daemonState as Environment['daemonState'],
     backend: facts.backend as Environment['backend'],
   };

@@ -15,48 +15,67 @@ export const machines = sqliteTable(
     lastSeenAt: integer('last_seen_at'),
     latestReportId: text('latest_report_id'),
     latestCollectedAt: integer('latest_collected_at'),
-    // The last known value of every tracked environment fact, folded over the reports in
-    // collected order: the next report is diffed against it without reading history.
-    knownState: text('known_state', { mode: 'json' }).$type<Record<string, string>>(),
+    /**
+     * The environment of the latest report, which holds what is known of the machine: the next
+     * report that shows the same one extends it, and nothing else needs reading.
+     */
+    environmentId: integer('environment_id'),
+    /**
+     * How much slower the latest mount benchmark's file work was through the bind mount than in
+     * a named volume (1.0: no slower), so the health rules never read samples.
+     */
+    mountSlowdown: real('mount_slowdown'),
+    /** What the agent's spool still held, and had dropped, when it sent the latest report. */
+    spoolPending: integer('spool_pending'),
+    spoolDropped: integer('spool_dropped'),
     revokedAt: integer('revoked_at'),
   },
   (t) => [uniqueIndex('machines_key_hash_idx').on(t.keyHash)],
 );
 
-export const reports = sqliteTable(
-  'reports',
-  {
-    id: text('id').primaryKey(),
-    machineId: text('machine_id')
-      .notNull()
-      .references(() => machines.id),
-    collectedAt: integer('collected_at').notNull(),
-    receivedAt: integer('received_at').notNull(),
-    schemaVersion: integer('schema_version').notNull(),
-    /** The report as sent; emptied by retention once older than the horizon (`pruned`). */
-    raw: text('raw').notNull(),
-    /** Every fact the report showed and the scopes it spoke for: change events re-derive from it. */
-    facts: text('facts', { mode: 'json' })
-      .$type<{ facts: Record<string, string | null>; scopes: string[] }>()
-      .notNull()
-      .default(sql`'{"facts":{},"scopes":[]}'`),
-    pruned: integer('pruned', { mode: 'boolean' }).notNull().default(false),
-  },
-  (t) => [index('reports_machine_collected_idx').on(t.machineId, t.collectedAt)],
-);
+/** Every fact a report showed and the scopes it spoke for: change events re-derive from it. */
+export type StoredFacts = { facts: Record<string, string | null>; scopes: string[] };
 
-/** The normalized facts of one report, derived once at ingestion so that pages never parse raw. */
+/**
+ * The environment of a machine over a run of consecutive reports that showed the same one,
+ * normalized once at ingestion so that pages never parse raw reports. Hourly reports rarely
+ * change anything, so the table grows with changes, not with reports.
+ */
 export const environments = sqliteTable(
   'environments',
   {
-    reportId: text('report_id')
-      .primaryKey()
-      .references(() => reports.id),
+    id: integer('id').primaryKey({ autoIncrement: true }),
     machineId: text('machine_id')
       .notNull()
       .references(() => machines.id),
+    /** The first report that showed this environment, and when. */
+    reportId: text('report_id').notNull(),
     collectedAt: integer('collected_at').notNull(),
     receivedAt: integer('received_at').notNull(),
+    /**
+     * Identifies the environment part of the reports as sent (`raw`) and the project location:
+     * a report with the same fingerprint as the machine's current environment extends it. Null
+     * on rows from before environments were shared, one per report.
+     */
+    fingerprint: text('fingerprint'),
+    /**
+     * The environment part of the reports as sent (host, docker, wsl, desktopSettings), as JSON:
+     * each report's own `raw` holds the rest. Null on rows from before, whose reports kept all.
+     */
+    raw: text('raw'),
+    facts: text('facts', { mode: 'json' })
+      .$type<StoredFacts>()
+      .notNull()
+      .default(sql`'{"facts":{},"scopes":[]}'`),
+    /**
+     * The last known value of every tracked fact once this environment began: the facts of every
+     * environment before folded in collected order (a fact this one cannot tell stays as it was).
+     * The next environment is diffed against it to find the change events.
+     */
+    knownState: text('known_state', { mode: 'json' })
+      .$type<Record<string, string>>()
+      .notNull()
+      .default(sql`'{}'`),
     hostname: text('hostname').notNull(),
     user: text('user').notNull(),
     platform: text('platform').notNull(),
@@ -87,12 +106,42 @@ export const environments = sqliteTable(
     desktopMemoryMiB: integer('desktop_memory_mib'),
     desktopCpus: integer('desktop_cpus'),
     fileSharing: text('file_sharing'),
+    /** Where the mount benchmark found the developer's code, as last measured. */
     projectPathKind: text('project_path_kind'),
+    /** Where each project timed with `devfleet-agent time` lives, as last seen: `{ name: kind }`. */
+    projectPaths: text('project_paths', { mode: 'json' })
+      .$type<Record<string, string>>()
+      .notNull()
+      .default(sql`'{}'`),
   },
   (t) => [index('environments_machine_collected_idx').on(t.machineId, t.collectedAt)],
 );
 
-/** One environment fact that moved between two consecutive reports of a machine. */
+/** One submission of an agent, stored once however often it is sent. */
+export const reports = sqliteTable(
+  'reports',
+  {
+    id: text('id').primaryKey(),
+    machineId: text('machine_id')
+      .notNull()
+      .references(() => machines.id),
+    collectedAt: integer('collected_at').notNull(),
+    receivedAt: integer('received_at').notNull(),
+    schemaVersion: integer('schema_version').notNull(),
+    /**
+     * The report as accepted, as JSON, less its environment part, which its environment's `raw`
+     * holds once for the run (ingest/raw-report.ts puts them together again). Whole on rows from
+     * before environments were shared; emptied by retention past the horizon (`pruned`).
+     */
+    raw: text('raw').notNull(),
+    pruned: integer('pruned', { mode: 'boolean' }).notNull().default(false),
+    // Nullable only because SQLite adds a referencing column no other way; always set.
+    environmentId: integer('environment_id').references(() => environments.id),
+  },
+  (t) => [index('reports_machine_collected_idx').on(t.machineId, t.collectedAt)],
+);
+
+/** One environment fact that moved between two consecutive environments of a machine. */
 export const changes = sqliteTable(
   'changes',
   {
@@ -117,10 +166,23 @@ export const changes = sqliteTable(
 );
 
 /**
- * One timed value of a named series of a machine: a benchmark phase's median at one location
- * (`bench.mount.bind.create`) or one real build (`build:<project>`). `sampleKey` makes a
- * re-sent report or re-imported build land once.
+ * A named measurement of one machine: a benchmark phase at one location
+ * (`bench.mount.bind.create`) or a developer's real build (`build:<project>`). Samples refer to
+ * it by number, which keeps a year of hourly samples small and each series' samples together.
  */
+export const series = sqliteTable(
+  'series',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    machineId: text('machine_id')
+      .notNull()
+      .references(() => machines.id),
+    name: text('name').notNull(),
+  },
+  (t) => [uniqueIndex('series_machine_name_idx').on(t.machineId, t.name)],
+);
+
+/** One timed value of a series: a benchmark phase's median, or one real build. */
 export const samples = sqliteTable(
   'samples',
   {
@@ -128,7 +190,9 @@ export const samples = sqliteTable(
     machineId: text('machine_id')
       .notNull()
       .references(() => machines.id),
-    series: text('series').notNull(),
+    seriesId: integer('series_id')
+      .notNull()
+      .references(() => series.id),
     at: integer('at').notNull(),
     valueMs: real('value_ms').notNull(),
     spreadMs: real('spread_ms'),
@@ -136,11 +200,21 @@ export const samples = sqliteTable(
     reportId: text('report_id')
       .notNull()
       .references(() => reports.id),
-    sampleKey: text('sample_key').notNull(),
+    /**
+     * Set where the same sample may arrive twice: a build queued on the agent and sent again in
+     * a later report, an imported buildx build, a day folded by retention (`day:2026-01-31`).
+     */
+    sampleKey: text('sample_key'),
   },
   (t) => [
-    uniqueIndex('samples_machine_series_key_idx').on(t.machineId, t.series, t.sampleKey),
-    index('samples_machine_series_at_idx').on(t.machineId, t.series, t.at),
+    // By machine and time, so that the samples of one report (a benchmark run has a dozen
+    // phases, each its own series) land in one index page: by series, they cost a page each,
+    // which was most of what storing a report cost. It covers the chart and detection reads:
+    // those scan a machine's time range and skip the other series within the index.
+    index('samples_machine_at_idx').on(t.machineId, t.at, t.seriesId, t.valueMs, t.ok),
+    uniqueIndex('samples_series_key_idx')
+      .on(t.seriesId, t.sampleKey)
+      .where(sql`sample_key IS NOT NULL`),
   ],
 );
 

@@ -2,16 +2,73 @@ import type { SeriesPoint, SeriesSummary } from '@devfleet/wire';
 import { and, asc, count, desc, eq, gt, gte, isNull, lte, max, sql } from 'drizzle-orm';
 
 import type { Db } from './client.js';
-import { perDatabase } from './compiled.js';
-import { machines, samples } from './schema.js';
+import { compileRead, compileWrite, perDatabase } from './compiled.js';
+import { environments, machines, samples, series } from './schema.js';
+
+// Ids of series already seen, so that storing a sample costs no lookup. A few hundred bytes a
+// series; the bound only matters for a server that has seen an enormous fleet.
+const MAX_CACHED_IDS = 200_000;
+
+const seriesStatements = perDatabase((db) => ({
+  ids: new Map<string, number>(),
+  find: compileRead<{ machineId: string; name: string }, { id: number }>(
+    db,
+    db
+      .select({ id: series.id })
+      .from(series)
+      .where(
+        and(
+          eq(series.machineId, sql.placeholder('machineId')),
+          eq(series.name, sql.placeholder('name')),
+        ),
+      ),
+  ),
+  insert: compileWrite<{ machineId: string; name: string }>(
+    db,
+    db
+      .insert(series)
+      .values({ machineId: sql.placeholder('machineId'), name: sql.placeholder('name') }),
+  ),
+}));
+
+/** The id of a machine's series, which is created with its first sample. */
+export function ensureSeries(db: Db, machineId: string, name: string): number {
+  const s = seriesStatements(db);
+  const key = `${machineId}\u0000${name}`;
+  const cached = s.ids.get(key);
+  if (cached !== undefined) return cached;
+
+  const id =
+    s.find.get({ machineId, name })?.id ??
+    Number(s.insert.run({ machineId, name }).lastInsertRowid);
+  if (s.ids.size >= MAX_CACHED_IDS) s.ids.clear();
+  s.ids.set(key, id);
+  return id;
+}
+
+/** Forgets the cached series ids: after a rolled-back transaction, some may not exist. */
+export function forgetSeriesIds(db: Db): void {
+  seriesStatements(db).ids.clear();
+}
 
 export function listSeries(db: Db, machineId: string): SeriesSummary[] {
-  return db
-    .select({ name: samples.series, count: count(), lastAt: max(samples.at) })
+  const counts = db
+    .select({
+      seriesId: samples.seriesId,
+      count: count().as('count'),
+      lastAt: max(samples.at).as('last_at'),
+    })
     .from(samples)
     .where(eq(samples.machineId, machineId))
-    .groupBy(samples.series)
-    .orderBy(asc(samples.series))
+    .groupBy(samples.seriesId)
+    .as('counts');
+
+  return db
+    .select({ name: series.name, count: counts.count, lastAt: counts.lastAt })
+    .from(series)
+    .innerJoin(counts, eq(counts.seriesId, series.id))
+    .where(eq(series.machineId, machineId))
+    .orderBy(asc(series.name))
     .all()
     .map((s) => ({
       name: s.name,
@@ -20,32 +77,40 @@ export function listSeries(db: Db, machineId: string): SeriesSummary[] {
     }));
 }
 
+/** A series' id, or undefined when the machine has no such series. */
+export function findSeries(db: Db, machineId: string, name: string): number | undefined {
+  return seriesStatements(db).find.get({ machineId, name })?.id;
+}
+
 export function seriesPoints(
   db: Db,
   machineId: string,
-  series: string,
+  name: string,
   range: { from: number; to: number },
 ): SeriesPoint[] {
+  const seriesId = findSeries(db, machineId, name);
+  if (seriesId === undefined) return [];
+
   return db
-    .select()
+    .select({
+      at: samples.at,
+      valueMs: samples.valueMs,
+      spreadMs: samples.spreadMs,
+      ok: samples.ok,
+      reportId: samples.reportId,
+    })
     .from(samples)
     .where(
       and(
         eq(samples.machineId, machineId),
-        eq(samples.series, series),
         gte(samples.at, range.from),
         lte(samples.at, range.to),
+        eq(samples.seriesId, seriesId),
       ),
     )
     .orderBy(asc(samples.at))
     .all()
-    .map((s) => ({
-      at: new Date(s.at).toISOString(),
-      valueMs: s.valueMs,
-      spreadMs: s.spreadMs,
-      ok: s.ok,
-      reportId: s.reportId,
-    }));
+    .map((s) => ({ ...s, at: new Date(s.at).toISOString() }));
 }
 
 export interface SampleWindow {
@@ -58,22 +123,41 @@ export interface SampleWindow {
   take: 'first' | 'last';
 }
 
+interface WindowParams {
+  machineId: string;
+  series: string;
+  after: number;
+  until: number;
+  limit: number;
+}
+
 function windowQuery(db: Db, take: SampleWindow['take']) {
-  return db
-    .select({ at: samples.at, valueMs: samples.valueMs })
-    .from(samples)
+  const seriesId = db
+    .select({ id: series.id })
+    .from(series)
     .where(
       and(
-        eq(samples.machineId, sql.placeholder('machineId')),
-        eq(samples.series, sql.placeholder('series')),
-        gt(samples.at, sql.placeholder('after')),
-        lte(samples.at, sql.placeholder('until')),
-        eq(samples.ok, true),
+        eq(series.machineId, sql.placeholder('machineId')),
+        eq(series.name, sql.placeholder('series')),
       ),
-    )
-    .orderBy(take === 'first' ? asc(samples.at) : desc(samples.at))
-    .limit(sql.placeholder('limit'))
-    .prepare();
+    );
+  return compileRead<WindowParams, { at: number; valueMs: number }>(
+    db,
+    db
+      .select({ at: samples.at, valueMs: samples.valueMs })
+      .from(samples)
+      .where(
+        and(
+          eq(samples.machineId, sql.placeholder('machineId')),
+          eq(samples.seriesId, sql`(${seriesId})`),
+          gt(samples.at, sql.placeholder('after')),
+          lte(samples.at, sql.placeholder('until')),
+          eq(samples.ok, true),
+        ),
+      )
+      .orderBy(take === 'first' ? asc(samples.at) : desc(samples.at))
+      .limit(sql.placeholder('limit')),
+  );
 }
 
 // Detection reads several windows per series and report: prepared once, not built each time.
@@ -86,12 +170,12 @@ const windows = perDatabase((db) => ({
 export function sampleWindow(
   db: Db,
   machineId: string,
-  series: string,
+  name: string,
   window: SampleWindow,
 ): { at: number; valueMs: number }[] {
   const rows = windows(db)[window.take].all({
     machineId,
-    series,
+    series: name,
     after: window.after,
     until: window.until,
     limit: window.limit,
@@ -106,10 +190,11 @@ export function machinesWithFact(db: Db, field: string, value: string, limit: nu
   return db
     .select({ id: machines.id })
     .from(machines)
+    .innerJoin(environments, eq(environments.id, machines.environmentId))
     .where(
       and(
         isNull(machines.revokedAt),
-        sql`json_extract(${machines.knownState}, ${path}) = ${value}`,
+        sql`json_extract(${environments.knownState}, ${path}) = ${value}`,
       ),
     )
     .limit(limit)

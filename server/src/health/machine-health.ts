@@ -1,18 +1,14 @@
 import type { AssessedMachine, FleetMachine, MachineSummary } from '@devfleet/wire';
 
 import type { Db } from '../db/client.js';
-import {
-  activeRegressionsByMachine,
-  machineStates,
-  mountSlowdown,
-} from '../db/fleet-repository.js';
+import { activeRegressionsByMachine, machineStates } from '../db/fleet-repository.js';
 import type { HealthRules } from './rules-config.js';
 import { evaluateHealth, healthStatus } from './rules.js';
 
 /**
  * Health of the given machines at `now`. Everything read is a fact stored at ingestion (the
- * latest environment, the folded known state, alert members) plus one indexed lookup per mount
- * phase for machines whose project sits on /mnt: cheap enough to run on every page load.
+ * latest environment, the folded known state, the latest mount slowdown, alert members): cheap
+ * enough to run on every page load.
  */
 export function assessMachines(
   db: Db,
@@ -37,7 +33,7 @@ export function assessMachines(
         known: state?.known ?? {},
         latestCollectedAt: state?.latestCollectedAt ?? null,
         openAlerts: regressions.get(machine.id) ?? [],
-        mountSlowdown: onWindowsDrive ? mountSlowdown(db, machine.id) : null,
+        mountSlowdown: onWindowsDrive ? (state?.mountSlowdown ?? null) : null,
       },
       rules,
       now,

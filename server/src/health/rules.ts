@@ -9,7 +9,7 @@ const HOUR_MS = 3600 * 1000;
 export interface HealthFacts {
   enrolledAt: number;
   environment: Environment | null;
-  /** The last known value of every tracked fact (`machines.known_state`). */
+  /** The last known value of every tracked fact (its environment's `known_state`). */
   known: Readonly<Record<string, string>>;
   latestCollectedAt: number | null;
   /** Open or acknowledged regression alerts that still count this machine. */
@@ -234,17 +234,26 @@ const pathKindLabels: Record<string, string> = {
 
 function checkProjectLocation(facts: HealthFacts): Outcome {
   const kind = facts.environment?.projectPathKind ?? null;
-  if (kind === null || kind === 'unknown') return skip('No project location reported yet.');
+  // Projects timed with `devfleet-agent time` each say where they live (project.<name>.location).
+  const onDrive = Object.entries(facts.known)
+    .filter(([key, value]) => key.startsWith('project.') && value === 'windows-drive-via-wsl')
+    .map(([key]) => key.slice('project.'.length, -'.location'.length));
+  const measured =
+    facts.mountSlowdown !== null && facts.mountSlowdown > 1
+      ? `: file work through the bind mount is ${facts.mountSlowdown.toFixed(1)}× slower than in a volume`
+      : '';
+  const move = 'Move it into the WSL file system (e.g. ~/src in the distribution).';
 
   if (kind === 'windows-drive-via-wsl') {
-    const measured =
-      facts.mountSlowdown !== null && facts.mountSlowdown > 1
-        ? `: file work through the bind mount is ${facts.mountSlowdown.toFixed(1)}× slower than in a volume`
-        : '';
     return fail(
-      `Project sources are on a Windows drive mounted into WSL (/mnt/c)${measured}. Move the project into the WSL file system (e.g. ~/src in the distribution).`,
+      `Project sources are on a Windows drive mounted into WSL (/mnt/c)${measured}. ${move}`,
     );
   }
+  if (onDrive.length > 0) {
+    const names = onDrive.slice(0, 3).join(', ') + (onDrive.length > 3 ? ', …' : '');
+    return fail(`Builds of ${names} run from a Windows drive mounted into WSL (/mnt/c). ${move}`);
+  }
+  if (kind === null || kind === 'unknown') return skip('No project location reported yet.');
   return pass(`Project sources are ${pathKindLabels[kind] ?? kind}.`);
 }
 

@@ -13,10 +13,29 @@ const base: Options = { useDefaults: true, removeAdditional: true, allErrors: fa
  * and keep the coercion that reads `?days=30` as a number.
  */
 export function registerValidation(app: FastifyInstance): void {
-  const body = addFormats.default(new Ajv({ ...base, coerceTypes: false }));
-  const text = addFormats.default(new Ajv({ ...base, coerceTypes: 'array' }));
+  const body = withFormats(new Ajv({ ...base, coerceTypes: false }));
+  const text = withFormats(new Ajv({ ...base, coerceTypes: 'array' }));
 
   app.setValidatorCompiler(({ schema, httpPart }: { schema: FastifySchema; httpPart?: string }) =>
     (httpPart === 'body' ? body : text).compile(schema),
   );
+}
+
+/**
+ * The standard formats, with `date-time` also required to be a time JavaScript can read: a leap
+ * second (`23:59:60Z`) is valid RFC 3339, but `Date.parse` makes NaN of it, which would reach
+ * storage as a missing time and answer 500.
+ */
+function withFormats(ajv: Ajv): Ajv {
+  addFormats.default(ajv);
+  const rfc3339 = ajv.formats['date-time'];
+  const isRfc3339 =
+    rfc3339 && typeof rfc3339 === 'object' && 'validate' in rfc3339 ? rfc3339.validate : null;
+  ajv.addFormat('date-time', {
+    type: 'string',
+    validate: (value: string) =>
+      (typeof isRfc3339 !== 'function' || (isRfc3339 as (v: string) => boolean)(value)) &&
+      Number.isFinite(Date.parse(value)),
+  });
+  return ajv;
 }

@@ -5,19 +5,30 @@ import { cleanStrings } from './clean-text.js';
 
 export type EnvironmentRow = typeof environments.$inferInsert;
 
-/** Derives the normalized facts of one report: the columns that pages and detection read. */
+/** The normalized columns of an environment, as one report shows it. */
+export type DerivedEnvironment = Omit<
+  EnvironmentRow,
+  'id' | 'fingerprint' | 'raw' | 'facts' | 'knownState' | 'projectPaths'
+>;
+
+/**
+ * Derives the normalized facts of one report: the columns that pages and detection read.
+ * `projectPathKind` is where the project lives, from this report or, when it carries no
+ * benchmark or build to tell, as last known.
+ */
 export function deriveEnvironment(
   report: Report,
   machineId: string,
-  receivedAt: number,
-): EnvironmentRow {
+  { collectedAt, receivedAt }: { collectedAt: number; receivedAt: number },
+  projectPathKind: string | null,
+): DerivedEnvironment {
   const { host, docker, wsl } = report;
 
   // The raw report keeps what was sent; the facts pages, exports and alerts read are cleaned.
   return cleanStrings({
     reportId: report.reportId,
     machineId,
-    collectedAt: Date.parse(report.collectedAt),
+    collectedAt,
     receivedAt,
     hostname: host.hostname,
     user: host.user,
@@ -49,7 +60,7 @@ export function deriveEnvironment(
     desktopMemoryMiB: report.desktopSettings?.memoryMiB ?? null,
     desktopCpus: report.desktopSettings?.cpus ?? null,
     fileSharing: report.desktopSettings?.fileSharing ?? null,
-    projectPathKind: projectPathKind(report),
+    projectPathKind,
   });
 }
 
@@ -69,10 +80,13 @@ function wslConfigNumber(report: Report, key: string): number | null {
   return Number.isInteger(value) && value > 0 ? value : null;
 }
 
-/** Where the developer's code lives, from the bind-mount benchmark or the latest timed build. */
-function projectPathKind(report: Report): string | null {
+/**
+ * Where the developer's code lives, as the bind-mount benchmark found it (it measures next to
+ * where the code is); null when the report has no mount benchmark. Timed builds say where each
+ * project lives instead (ingest/project-paths.ts): a developer with one project on /mnt/c and
+ * one in WSL is not a machine whose code moves back and forth with every build.
+ */
+export function reportPathKind(report: Report): string | null {
   const mount = report.benchmarks?.find((b) => b.kind === 'mount' && b.status === 'ok');
-  if (mount && mount.pathKind !== 'unknown') return mount.pathKind;
-  const build = report.builds?.findLast((b) => b.source === 'time' && b.pathKind !== 'unknown');
-  return build?.pathKind ?? null;
+  return mount && mount.pathKind !== 'unknown' ? mount.pathKind : null;
 }

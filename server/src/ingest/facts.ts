@@ -1,7 +1,7 @@
 import type { Report } from '@devfleet/wire';
 
 import { cleanText } from './clean-text.js';
-import type { EnvironmentRow } from './environment.js';
+import type { DerivedEnvironment } from './environment.js';
 
 /** The environment columns whose movement is a change event, in the order a person reads them. */
 export const trackedColumns = [
@@ -24,7 +24,7 @@ export const trackedColumns = [
   'cpus',
   'memoryBytes',
   'projectPathKind',
-] as const satisfies readonly (keyof EnvironmentRow)[];
+] as const satisfies readonly (keyof DerivedEnvironment)[];
 
 /**
  * A fact's value in one report: a string when known, null when the report shows it unset (a
@@ -33,7 +33,7 @@ export const trackedColumns = [
 export type Facts = Record<string, string | null>;
 
 /** Every fact of a report that can change: the tracked columns plus config keys by name. */
-export function reportFacts(report: Report, env: EnvironmentRow): Facts {
+export function reportFacts(report: Report, env: DerivedEnvironment): Facts {
   const facts: Facts = {};
 
   for (const column of trackedColumns) {

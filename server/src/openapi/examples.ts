@@ -93,6 +93,7 @@ export const environmentExample: Environment = {
   reportId: REPORT_ID,
   collectedAt: '2025-01-15T09:30:00.000Z',
   receivedAt: '2025-01-15T09:30:01.204Z',
+  lastCollectedAt: '2025-01-15T13:30:00.000Z',
   hostname: 'DEVHOST-01',
   user: 'devuser',
   platform: 'win32',

@@ -26,6 +26,7 @@ function windows(overrides: Partial<Environment> = {}): Environment {
     reportId: 'r1',
     collectedAt: new Date(NOW - 3600_000).toISOString(),
     receivedAt: new Date(NOW - 3600_000).toISOString(),
+    lastCollectedAt: new Date(NOW - 3600_000).toISOString(),
     hostname: 'devbox',
     user: 'dev',
     platform: 'win32',
