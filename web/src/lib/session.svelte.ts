@@ -15,7 +15,16 @@ class Session {
   role = $state<string | null>(null);
   csrfToken: string | null = null;
 
+  /**
+   * Asks the server only when this browser signed in before: the server answers 401 without a
+   * session, and Chromium logs every 401 as a console error, so each first visit would show one.
+   */
   async check(): Promise<void> {
+    if (!readHint()) {
+      this.signedOut();
+      return;
+    }
+
     const res = await fetch('/api/v1/auth/session', { credentials: 'same-origin' }).catch(
       () => null,
     );
@@ -50,6 +59,7 @@ class Session {
 
   /** The server answered 401: the session ended (logout elsewhere, expiry, restart). */
   signedOut(): void {
+    writeHint(false);
     this.state = 'signed-out';
     this.username = null;
     this.role = null;
@@ -57,10 +67,32 @@ class Session {
   }
 
   #signIn(info: SessionInfo): void {
+    writeHint(true);
     this.username = info.user.username;
     this.role = info.user.role;
     this.csrfToken = info.csrfToken;
     this.state = 'signed-in';
+  }
+}
+
+// Not the session (an HttpOnly cookie): only whether asking for it is worth a request.
+const hintKey = 'devfleet.signed-in';
+
+function readHint(): boolean {
+  try {
+    return localStorage.getItem(hintKey) === '1';
+  } catch {
+    // Storage disabled: always ask, as if the browser had signed in before.
+    return true;
+  }
+}
+
+function writeHint(signedIn: boolean): void {
+  try {
+    if (signedIn) localStorage.setItem(hintKey, '1');
+    else localStorage.removeItem(hintKey);
+  } catch {
+    // Storage disabled: nothing to remember.
   }
 }
 
