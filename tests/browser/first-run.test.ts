@@ -1,8 +1,15 @@
-import type { Page } from 'playwright-core';
+import type { Page, WebSocketRoute } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { chromiumAvailable, launchBrowser, screenshotPath, signIn } from '../helpers/browser.js';
 import { startServerProcess, type ServerProcess } from '../helpers/processes.js';
+
+// The palette of web/src/app.css in the light scheme, as getComputedStyle reports it.
+const colors = {
+  ok: 'rgb(23, 102, 62)',
+  warn: 'rgb(138, 83, 0)',
+  bad: 'rgb(164, 37, 27)',
+};
 
 // What a team lead sees on a server that has just started: the login page, the live feed's
 // state, and a fleet without data yet.
@@ -31,6 +38,12 @@ describe.skipIf(!chromiumAvailable())('dashboard on a fresh server', () => {
     await server?.stop();
   });
 
+  /** The indicator's state and the colour it is drawn in, read together. */
+  const indicator = () =>
+    page
+      .locator('[data-live]')
+      .evaluate((el) => `${el.getAttribute('data-live')} ${getComputedStyle(el).color}`);
+
   it('shows the login form without navigation and without a console error', async () => {
     await page.goto(server.url);
     await page.locator('[data-page=login] input[name=username]').waitFor();
@@ -42,8 +55,36 @@ describe.skipIf(!chromiumAvailable())('dashboard on a fresh server', () => {
     expect(consoleErrors).toEqual([]);
   });
 
-  it('signs out to the login form, again without a console error', async () => {
+  it('colours the live indicator by state: connecting, live, offline', async () => {
+    // The first connection waits for the test, then reaches the server; later ones are
+    // refused, as by a server that went away.
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let first: WebSocketRoute | undefined;
+    await page.routeWebSocket(/\/api\/v1\/live$/, async (ws) => {
+      if (first) {
+        await ws.close();
+        return;
+      }
+      first = ws;
+      await gate;
+      ws.connectToServer();
+    });
+
     await signIn(page, server.url);
+    await expect.poll(indicator).toBe(`connecting ${colors.warn}`);
+    expect(await page.locator('[data-live]').innerText()).toBe('Connecting…');
+
+    release();
+    await expect.poll(indicator).toBe(`live ${colors.ok}`);
+
+    await first?.close();
+    await expect.poll(indicator).toBe(`offline ${colors.bad}`);
+    expect(await page.locator('[data-live]').innerText()).toBe('Reconnecting…');
+    await page.unrouteAll();
+  });
+
+  it('signs out to the login form, again without a console error', async () => {
     await page.getByRole('button', { name: /Sign out/ }).click();
     await page.locator('[data-page=login]').waitFor();
     await page.reload();
