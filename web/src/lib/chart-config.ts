@@ -1,6 +1,7 @@
 import type { ChangeMarker, FleetVersions, TrendPoint } from '@devfleet/wire';
-import type { ChartConfiguration, TooltipItem } from 'chart.js';
+import type { ChartConfiguration, Tick, TooltipItem } from 'chart.js';
 
+import { durationTicks } from './duration-axis.js';
 import { formatDuration } from './format.js';
 
 export interface ChartLine {
@@ -32,6 +33,8 @@ export interface ChartOptions {
   text: string;
   grid: string;
   markerColor: string;
+  /** Told the y axis's labels whenever they change (tests and screen readers read them). */
+  onticks?: (labels: string[]) => void;
 }
 
 /**
@@ -41,6 +44,8 @@ export interface ChartOptions {
  */
 export function trendChartConfig(options: ChartOptions): ChartConfiguration<'line'> {
   const { lines, markers, text, grid, markerColor } = options;
+  // The y axis's step, for its labels: set when the ticks are built, just before they are named.
+  let yStep: number | undefined;
 
   return {
     type: 'line',
@@ -77,7 +82,16 @@ export function trendChartConfig(options: ChartOptions): ChartConfiguration<'lin
         },
         y: {
           beginAtZero: true,
-          ticks: { color: text, callback: (value) => formatDuration(Number(value)) },
+          afterBuildTicks: (axis) => {
+            // About one tick per 24 px: 7 on the usual 220 px chart.
+            const ticks = durationTicks(axis.min, axis.max, Math.min(8, axis.height / 24));
+            axis.min = ticks.min;
+            axis.max = ticks.max;
+            axis.ticks = ticks.values.map((value) => ({ value }));
+            yStep = ticks.step;
+          },
+          afterTickToLabelConversion: (axis) => options.onticks?.(axis.ticks.map(tickLabel)),
+          ticks: { color: text, callback: (value) => formatDuration(Number(value), yStep) },
           grid: { color: grid },
         },
       },
@@ -116,6 +130,10 @@ export function trendChartConfig(options: ChartOptions): ChartConfiguration<'lin
       },
     },
   };
+}
+
+function tickLabel(tick: Tick): string {
+  return Array.isArray(tick.label) ? tick.label.join(' ') : String(tick.label ?? '');
 }
 
 function tooltipLabel(item: TooltipItem<'line'>): string {
