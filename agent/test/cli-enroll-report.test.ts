@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { agentEnv, runAgent } from './helpers/agent-process.js';
 import { startFakeServer, type Reply } from './helpers/fake-server.js';
+import { startSilentServer } from './helpers/silent-server.js';
 
 const enrolled = { machineId: 'machine-1', machineKey: 'key-1' };
 const rejected = (code: string) => ({ status: 401, body: { error: { code, message: 'no' } } });
@@ -95,6 +96,23 @@ describe('devfleet-agent enroll and report', () => {
     const run = await agent(['enroll', '--server', url, '--secret', 's']);
     expect(run.exitCode).toBe(1);
     expect(run.stderr).toMatch(/^error AGENT_SERVER_UNREACHABLE: cannot reach .*ECONNREFUSED/);
+  });
+
+  it('says the server is unreachable when it closes the connection without answering', async () => {
+    const silent = await startSilentServer('close');
+
+    // Node's fetch lost such a request and the agent ended with exit 13 and no message.
+    const runs = await Promise.all(
+      [1, 2, 3].map(() => agent(['enroll', '--server', silent.url, '--secret', 's'])),
+    );
+    await silent.close();
+
+    for (const run of runs) {
+      expect(run.stderr).toMatch(
+        /^error AGENT_SERVER_UNREACHABLE: cannot reach .*without an answer/,
+      );
+      expect(run.exitCode).toBe(1);
+    }
   });
 
   it('rejects a malformed server URL before sending anything', async () => {

@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { agentEnv, runAgent } from './helpers/agent-process.js';
 import { startFakeServer, type Reply } from './helpers/fake-server.js';
+import { startSilentServer } from './helpers/silent-server.js';
 
 const enrolled = { machineId: 'machine-1', machineKey: 'key-1' };
 const stored = { status: 201, body: { reportId: 'r', machineId: 'machine-1', duplicate: false } };
@@ -125,6 +126,35 @@ describe('devfleet-agent report with a spool', () => {
     const ids = reportsTo(server).map((r) => r.reportId);
     expect(ids).toHaveLength(2);
     expect(new Set(ids).size).toBe(2);
+  });
+
+  it('keeps the report and releases the locks when the server closes the connection', async () => {
+    const silent = await startSilentServer('close');
+    await enrollWith(silent.url);
+
+    const run = await agent(['report', '--no-wait']);
+    await silent.close();
+
+    expect(run.stderr).toMatch(
+      /^error AGENT_SERVER_UNREACHABLE: cannot reach .*closed without an answer.*1 report waiting/,
+    );
+    expect(run.exitCode).toBe(1);
+    const left = await readdir(path.join(home, 'spool'));
+    expect(left.filter((name) => /^\d{15}-/.test(name))).toHaveLength(1);
+    expect(left).not.toContain('.flush.lock');
+    expect(left).not.toContain('.lock');
+  });
+
+  it('gives up on a server that never answers after the request timeout', async () => {
+    const silent = await startSilentServer('hang');
+    await enrollWith(silent.url);
+
+    const run = await agent(['report', '--no-wait'], { DEVFLEET_AGENT_REQUEST_TIMEOUT_MS: '300' });
+    await silent.close();
+
+    expect(run.stderr).toMatch(/^error AGENT_SERVER_UNREACHABLE: .*no answer within 0.3 s/);
+    expect(run.exitCode).toBe(1);
+    expect(run.elapsedMs).toBeLessThan(10_000);
   });
 
   it('rejects a retry budget that is not a number of seconds', async () => {

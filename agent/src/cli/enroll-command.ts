@@ -5,7 +5,7 @@ import { Option, type Command } from 'commander';
 import { currentUser } from '../collectors/host.js';
 import { defaultConfigPath, saveConfig } from '../config/agent-config.js';
 import { enrollMachine } from '../sending/enroll.js';
-import { parseServerUrl } from '../sending/http.js';
+import { parseServerUrl } from '../config/server-url.js';
 import { printLine } from './output.js';
 
 interface EnrollOptions {

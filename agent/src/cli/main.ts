@@ -21,13 +21,34 @@ export async function main(argv: string[]): Promise<number> {
   // `time` ends with the build's own exit code: commands set it here instead of throwing.
   let exitCode = 0;
   const program = buildProgram((code) => (exitCode = code));
+  const unfinished = watchForUnfinishedRun();
 
   try {
     await program.parseAsync(argv);
     return exitCode;
   } catch (error) {
     return reportError(error, argv.includes('--verbose'));
+  } finally {
+    unfinished.dispose();
   }
+}
+
+/**
+ * A promise that never settles and holds nothing open lets Node end the process with exit 13
+ * and no word (it happened with fetch and a server that closed the connection at once). Should
+ * it happen again, the user gets the error form and exit 1 instead of silence.
+ */
+function watchForUnfinishedRun(): { dispose(): void } {
+  const onExit = () => {
+    printError(
+      'AGENT_INTERNAL',
+      'the agent stopped before it finished: something it waited for never answered ' +
+        '(a bug in the agent; run with --verbose for details)',
+    );
+    process.exitCode = EXIT_FAILURE;
+  };
+  process.once('exit', onExit);
+  return { dispose: () => process.off('exit', onExit) };
 }
 
 function buildProgram(setExitCode: (code: number) => void): Command {
