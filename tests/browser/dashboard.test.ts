@@ -193,4 +193,33 @@ describe.skipIf(!chromiumAvailable())('dashboard with the demo fleet', () => {
     await page.locator('[data-tab=open]').waitFor();
     await page.screenshot({ path: screenshotPath('dashboard-alerts-390') });
   });
+
+  it('fits every page in a 390 px wide screen, also after a resize from 1440 px', async () => {
+    const id = (host: string) => fleet.machines.find((m) => m.hostname === host)?.id ?? '';
+    const pages = [
+      '#/',
+      `#/machines/${id('dev18-laptop')}`,
+      `#/machines/${id('dev01-laptop')}`,
+      '#/developers/dev01',
+      '#/alerts',
+      '#/no-such-page',
+    ];
+    const overflow = () =>
+      page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+
+    for (const hash of pages) {
+      await page.setViewportSize({ width: 1440, height: 900 });
+      await page.goto('about:blank');
+      await page.goto(`${server.url}/${hash}`);
+      await page.locator('[data-page]').waitFor();
+      await expect.poll(() => page.locator('[data-state=loading]').count()).toBe(0);
+
+      await page.setViewportSize({ width: 390, height: 844 });
+      await expect.poll(overflow, { message: hash }).toBeLessThanOrEqual(0);
+      await page.reload();
+      await page.locator('[data-page]').waitFor();
+      await expect.poll(() => page.locator('[data-state=loading]').count()).toBe(0);
+      await expect.poll(overflow, { message: hash }).toBeLessThanOrEqual(0);
+    }
+  });
 });

@@ -52,6 +52,13 @@ describe.skipIf(!chromiumAvailable())('dashboard on a fresh server', () => {
     expect(await page.locator('[data-live]').count()).toBe(0);
     expect(await page.locator('header').innerText()).not.toContain('Alerts');
     await page.screenshot({ path: screenshotPath('first-run-login-1440') });
+
+    await page.setViewportSize({ width: 390, height: 844 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+      390,
+    );
+    await page.screenshot({ path: screenshotPath('first-run-login-390') });
+    await page.setViewportSize({ width: 1440, height: 900 });
     expect(consoleErrors).toEqual([]);
   });
 
