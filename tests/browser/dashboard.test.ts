@@ -222,4 +222,26 @@ describe.skipIf(!chromiumAvailable())('dashboard with the demo fleet', () => {
       await expect.poll(overflow, { message: hash }).toBeLessThanOrEqual(0);
     }
   });
+
+  it('wraps a long daemon error in the phone card and shows all of it on focus', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(server.url);
+    const daemon = reason('dev18-laptop', 'daemon');
+    await daemon.waitFor();
+    const box = () =>
+      daemon.evaluate((el) => ({
+        cutSideways: el.scrollWidth > el.clientWidth,
+        cutBelow: el.scrollHeight > el.clientHeight + 1,
+        title: el.getAttribute('title') ?? '',
+      }));
+
+    const before = await box();
+    expect(before.cutSideways).toBe(false);
+    expect(before.cutBelow).toBe(true);
+    expect(before.title).toContain('dockerDesktopLinuxEngine');
+
+    await daemon.focus();
+    expect(await box()).toMatchObject({ cutSideways: false, cutBelow: false });
+    await page.screenshot({ path: screenshotPath('dashboard-fleet-card-390') });
+  });
 });
