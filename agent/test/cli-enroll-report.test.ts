@@ -69,7 +69,9 @@ describe('devfleet-agent enroll and report', () => {
 
   it('gives every report its own id', async () => {
     const fake = await serve((req) =>
-      req.url === '/api/v1/enroll' ? { status: 201, body: enrolled } : { status: 202, body: {} },
+      req.url === '/api/v1/enroll'
+        ? { status: 201, body: enrolled }
+        : { status: 202, body: { reportId: 'r', machineId: 'machine-1', duplicate: false } },
     );
     await agent(['enroll', '--server', fake.url, '--secret', 's']);
 

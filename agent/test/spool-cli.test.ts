@@ -128,6 +128,37 @@ describe('devfleet-agent report with a spool', () => {
     expect(new Set(ids).size).toBe(2);
   });
 
+  it('keeps the report when a 2xx answer is not the server’s receipt', async () => {
+    const portal = '<html><body>Sign in to the guest Wi-Fi</body></html>';
+    const server = await serve(() => ({
+      status: 200,
+      body: null,
+      raw: portal,
+      headers: { 'content-type': 'text/html' },
+    }));
+    await enrollWith(server.url);
+
+    const run = await agent(['report', '--no-wait']);
+
+    expect(run.stderr).toMatch(
+      /^error AGENT_SERVER_RESPONSE_INVALID: .*HTTP 200 .*text\/html.*1 report waiting/,
+    );
+    expect(run.exitCode).toBe(1);
+    const left = await readdir(path.join(home, 'spool'));
+    expect(left.filter((name) => /^\d{15}-/.test(name))).toHaveLength(1);
+  });
+
+  it('keeps the report when a 2xx JSON answer carries no receipt', async () => {
+    const server = await serve(() => ({ status: 201, body: { ok: true } }));
+    await enrollWith(server.url);
+
+    const run = await agent(['report', '--no-wait']);
+
+    expect(run.stderr).toMatch(/^error AGENT_SERVER_RESPONSE_INVALID: .*JSON without a receipt/);
+    expect(run.exitCode).toBe(1);
+    expect((await readdir(path.join(home, 'spool'))).some((n) => /^\d{15}-/.test(n))).toBe(true);
+  });
+
   it('keeps the report and releases the locks when the server closes the connection', async () => {
     const silent = await startSilentServer('close');
     await enrollWith(silent.url);

@@ -15,6 +15,8 @@ export interface JsonResponse {
   apiError: ApiError['error'] | null;
   /** How long the server asked to wait (Retry-After on 429/503), in ms, when it said. */
   retryAfterMs: number | null;
+  /** The media type the answer declared, without parameters; null when it declared none. */
+  contentType: string | null;
 }
 
 // Long enough for a server busy with ingestion, short enough for a scheduled run to give up.
@@ -52,13 +54,20 @@ export async function postJson(
 
   const body = parseJson(answer.text);
   const apiError = Value.Check(ApiError, body) ? body.error : null;
-  return { status: answer.status, body, apiError, retryAfterMs: retryAfter(answer.retryAfter) };
+  return {
+    status: answer.status,
+    body,
+    apiError,
+    retryAfterMs: retryAfter(answer.retryAfter),
+    contentType: answer.contentType?.split(';')[0]?.trim().toLowerCase() || null,
+  };
 }
 
 interface RawAnswer {
   status: number;
   text: string;
   retryAfter: string | null;
+  contentType: string | null;
 }
 
 class NoAnswerInTime extends Error {
@@ -108,6 +117,7 @@ function exchange(url: URL, body: string, headers: Record<string, string>): Prom
             status: response.statusCode ?? 0,
             text: Buffer.concat(chunks).toString('utf8'),
             retryAfter: response.headers['retry-after'] ?? null,
+            contentType: response.headers['content-type'] ?? null,
           }),
         );
 

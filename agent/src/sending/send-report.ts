@@ -1,4 +1,5 @@
-import type { Report } from '@devfleet/wire';
+import { ReportAccepted, type Report } from '@devfleet/wire';
+import { Value } from 'typebox/value';
 
 import type { AgentConfig } from '../config/agent-config.js';
 import { AgentError } from '../config/agent-error.js';
@@ -14,7 +15,8 @@ export interface SendResult {
  * - accepted: stored (201), or stored before (200 for a repeated reportId);
  * - retry: may succeed later unchanged (5xx, 408, 429; a network error is one too);
  * - reject: this report will never be taken (validation, size, an id clash);
- * - stop: no report can go until a human acts (revoked key, wrong server address).
+ * - stop: no report can go until a human acts (revoked key, wrong server address, something
+ *   that is not a devfleet server answering 2xx).
  */
 export type Verdict =
   | { kind: 'accepted'; status: number; body: unknown }
@@ -39,7 +41,12 @@ export async function sendReport(config: AgentConfig, report: Report): Promise<S
 
 export function judgeReportResponse(config: AgentConfig, response: JsonResponse): Verdict {
   const { status } = response;
-  if (status >= 200 && status <= 299) return { kind: 'accepted', status, body: response.body };
+  if (status >= 200 && status <= 299) {
+    if (Value.Check(ReportAccepted, response.body)) {
+      return { kind: 'accepted', status, body: response.body };
+    }
+    return { kind: 'stop', status, error: notDevfleetAnswer(config, response) };
+  }
 
   if (status === 401) {
     const error = new AgentError(
@@ -63,4 +70,20 @@ export function judgeReportResponse(config: AgentConfig, response: JsonResponse)
     `the server refused the report: ${serverSays(response)}`,
   );
   return { kind: NEVER_TAKEN.has(status) ? 'reject' : 'stop', status, error };
+}
+
+/**
+ * A 2xx that is not the server's receipt: a captive portal's login page, a proxy's error page, a
+ * web server at the wrong path. The report was not stored, so it must stay in the spool.
+ */
+function notDevfleetAnswer(config: AgentConfig, response: JsonResponse): AgentError {
+  const got = response.contentType ?? 'no content type';
+  const what =
+    response.body === null ? `a body that is not JSON (${got})` : `JSON without a receipt`;
+  return new AgentError(
+    'AGENT_SERVER_RESPONSE_INVALID',
+    `${config.serverUrl} answered HTTP ${response.status} with ${what} instead of ` +
+      '{reportId, machineId, duplicate}: is it a devfleet server, or is a proxy or captive ' +
+      'portal in the way?',
+  );
 }

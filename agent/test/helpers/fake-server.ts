@@ -12,6 +12,8 @@ export type Reply = (request: ReceivedRequest) => {
   status: number;
   body: unknown;
   headers?: Record<string, string>;
+  /** Sent as is instead of `body` as JSON, e.g. a proxy's HTML page. */
+  raw?: string;
 };
 
 /** A stand-in devfleet server on a real port, recording what the agent sent. */
@@ -31,9 +33,9 @@ export async function startFakeServer(reply: Reply) {
       };
       received.push(request);
 
-      const { status, body, headers } = reply(request);
+      const { status, body, headers, raw } = reply(request);
       res.writeHead(status, { 'content-type': 'application/json', ...headers });
-      res.end(JSON.stringify(body));
+      res.end(raw ?? JSON.stringify(body));
     });
   });
 
