@@ -65,7 +65,11 @@ describe.skipIf(!chromiumAvailable())('dashboard with the demo fleet', () => {
     );
     expect(await reason('dev13-laptop', 'memory').textContent()).toContain('only 3 GiB');
     expect(await reason('dev21-laptop', 'wslIntegration').textContent()).toContain('Ubuntu-22.04');
-    expect(await reason('dev01-laptop', 'openRegression').textContent()).toContain('4.37.1');
+    const regression = reason('dev01-laptop', 'openRegression');
+    expect(await regression.textContent()).toContain('4.37.1: Reference build: cold / mount');
+    expect(await regression.locator('[data-series]').first().getAttribute('title')).toBe(
+      'bench.build.mount.cold',
+    );
     expect(await row('dev14-laptop').getAttribute('data-status')).toBe('green');
 
     await page.locator('[data-chart=rollout][data-state=ready]').waitFor();
@@ -119,8 +123,18 @@ describe.skipIf(!chromiumAvailable())('dashboard with the demo fleet', () => {
     await page.goto(`${server.url}/#/alerts`);
     const alert = page
       .locator('[data-alert-status=open]')
-      .filter({ hasText: 'Docker Desktop 4.36.0 → 4.37.1: bench.build.mount.cold' });
+      .filter({ hasText: 'Docker Desktop 4.36.0 → 4.37.1: Reference build: cold / mount' });
     await alert.waitFor();
+    // The chart's name for the series everywhere, the key one hover or one glance away.
+    expect(await alert.locator('[data-field=title] [data-series]').getAttribute('title')).toBe(
+      'bench.build.mount.cold',
+    );
+    expect(await alert.locator('[data-field=series]').innerText()).toBe(
+      'Series Reference build: cold / mount bench.build.mount.cold',
+    );
+    expect(await alert.locator('[data-chart=evidence] figcaption').innerText()).toBe(
+      'Evidence: Reference build: cold / mount',
+    );
     expect(await alert.locator('[data-link=machine]').count()).toBeGreaterThanOrEqual(6);
     await alert.locator('[data-chart=evidence][data-state=ready]').waitFor();
     await page.screenshot({ path: screenshotPath('dashboard-alerts-1440') });
