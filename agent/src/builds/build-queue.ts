@@ -4,6 +4,8 @@ import path from 'node:path';
 import { BuildRecord } from '@devfleet/wire';
 import { Value } from 'typebox/value';
 
+import { AgentError } from '../config/agent-error.js';
+
 /** Builds that could not be sent, one JSON object a line, in the agent's home. */
 export const QUEUE_FILE = 'pending-builds.jsonl';
 
@@ -62,21 +64,30 @@ function parseLine(line: string): BuildRecord | null {
   }
 }
 
+/** What became of a build record: sent, or queued with the reason it could not go now. */
+export type Delivery = { sent: true } | { sent: false; reason: string };
+
 /**
  * Sends a record, and queues it when the server cannot take it now: a build is measured once
- * and must not be lost to a closed laptop lid. Answers whether it was sent.
+ * and must not be lost to a closed laptop lid. Throws only when the queue cannot be written.
  */
 export async function sendOrQueue(
   home: string,
   record: BuildRecord,
   send: (record: BuildRecord) => Promise<boolean>,
-): Promise<boolean> {
-  let sent = false;
+): Promise<Delivery> {
+  let reason = 'the server did not take it';
   try {
-    sent = await send(record);
-  } catch {
-    sent = false;
+    if (await send(record)) return { sent: true };
+  } catch (error) {
+    reason = describeFailure(error);
   }
-  if (!sent) await queueBuild(home, record);
-  return sent;
+  await queueBuild(home, record);
+  return { sent: false, reason };
+}
+
+/** "CODE: message" for the agent's own errors, the message for others. */
+export function describeFailure(error: unknown): string {
+  if (error instanceof AgentError) return `${error.code}: ${error.message}`;
+  return error instanceof Error ? error.message : String(error);
 }

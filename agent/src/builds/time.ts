@@ -5,8 +5,9 @@ import path from 'node:path';
 
 import type { BuildRecord, PathKind } from '@devfleet/wire';
 
+import { asConfigUnwritable } from '../config/unwritable.js';
 import { maskSecrets } from '../parsers/secrets.js';
-import { sendOrQueue } from './build-queue.js';
+import { describeFailure, sendOrQueue } from './build-queue.js';
 import { fingerprintOf } from './fingerprint.js';
 
 export interface TimeOptions {
@@ -26,10 +27,14 @@ export interface TimeOptions {
 export interface TimeResult {
   /** The build's own exit code (128 + signal number when a signal ended it). */
   exitCode: number;
-  /** Null when nothing was recorded: the build was cancelled or could not start. */
+  /** Null when nothing was measured: the build was cancelled or could not start. */
   record: BuildRecord | null;
-  sent: boolean;
+  outcome: TimeOutcome;
 }
+
+/** What became of the measurement; none of it changes the exit code. */
+export type TimeOutcome =
+  { kind: 'sent' } | { kind: 'queued'; reason: string } | { kind: 'not-recorded'; reason: string };
 
 const EXIT_NOT_FOUND = 127;
 // The wire format's bound: a build left running over a week is not a build time.
@@ -57,10 +62,12 @@ export async function timeCommand(options: TimeOptions): Promise<TimeResult> {
 
   if (ended.kind === 'not-started') {
     process.stderr.write(`devfleet-agent: could not run ${program}: ${ended.message}\n`);
-    return { exitCode: EXIT_NOT_FOUND, record: null, sent: false };
+    const outcome = { kind: 'not-recorded' as const, reason: 'the command did not start' };
+    return { exitCode: EXIT_NOT_FOUND, record: null, outcome };
   }
   if (ended.kind === 'signal' && CANCEL_SIGNALS.includes(ended.signal)) {
-    return { exitCode: 128 + (constants.signals[ended.signal] ?? 0), record: null, sent: false };
+    const outcome = { kind: 'not-recorded' as const, reason: `cancelled by ${ended.signal}` };
+    return { exitCode: 128 + (constants.signals[ended.signal] ?? 0), record: null, outcome };
   }
   const exitCode =
     ended.kind === 'exit' ? ended.code : 128 + (constants.signals[ended.signal] ?? 0);
@@ -78,8 +85,18 @@ export async function timeCommand(options: TimeOptions): Promise<TimeResult> {
     pathKind: options.pathKind,
     cacheRatio: null,
   };
-  const sent = await sendOrQueue(options.home, record, options.send);
-  return { exitCode, record, sent };
+  return { exitCode, record, outcome: await deliver(options, record) };
+}
+
+/** Sends or queues the record; a failure to queue it is told, never thrown: the build ran. */
+async function deliver(options: TimeOptions, record: BuildRecord): Promise<TimeOutcome> {
+  try {
+    const delivery = await sendOrQueue(options.home, record, options.send);
+    return delivery.sent ? { kind: 'sent' } : { kind: 'queued', reason: delivery.reason };
+  } catch (error) {
+    const reason = describeFailure(asConfigUnwritable(error, options.home) ?? error);
+    return { kind: 'not-recorded', reason };
+  }
 }
 
 type Ended =

@@ -10,7 +10,7 @@ import { createProgress } from '../bench/progress.js';
 import { runBenchmarks, type BenchKind } from '../bench/run-benchmarks.js';
 import { sendOrQueue } from '../builds/build-queue.js';
 import { importBuildxHistory, rememberImported } from '../builds/buildx-import.js';
-import { timeCommand } from '../builds/time.js';
+import { timeCommand, type TimeResult } from '../builds/time.js';
 import { globalOptions } from './global-options.js';
 import { createDebug, printLine } from './output.js';
 
@@ -68,9 +68,8 @@ export function registerBenchCommands(program: Command, deps: BenchCommandDeps):
     .argument('<command...>', 'the build command, after --')
     .option('--name <name>', 'project name (default: the current folder’s name)')
     .option('--json', 'print the recorded build as JSON on stdout')
-    .action((commandLine: string[], flags: { name?: string; json?: boolean }) =>
-      runTime(commandLine, flags, deps),
-    );
+    .option('--quiet', 'no line on stderr about the recording, only warnings')
+    .action((commandLine: string[], flags: TimeFlags) => runTime(commandLine, flags, deps));
 
   program
     .command('import-builds')
@@ -124,9 +123,15 @@ async function runBench(
   if (runs.some((run) => run.status !== 'ok')) deps.setExitCode(EXIT_FAILURE);
 }
 
+interface TimeFlags {
+  name?: string;
+  json?: boolean;
+  quiet?: boolean;
+}
+
 async function runTime(
   commandLine: string[],
-  flags: { name?: string; json?: boolean },
+  flags: TimeFlags,
   deps: BenchCommandDeps,
 ): Promise<void> {
   const cwd = process.cwd();
@@ -139,17 +144,38 @@ async function runTime(
     pathKind: await hostPathKind(cwd),
     send: deps.send,
   });
-
-  const record = result.record;
-  if (record && flags.json) printLine(JSON.stringify(record, null, 2));
-  if (record && process.stderr.isTTY) {
-    const where = result.sent ? 'sent' : 'queued for the next report';
-    const seconds = (record.durationMs / 1000).toFixed(1);
-    process.stderr.write(
-      `devfleet: ${record.name} took ${seconds} s (exit ${result.exitCode}), ${where}\n`,
-    );
-  }
+  // The build's exit code is the command's, whatever became of the measurement.
   deps.setExitCode(result.exitCode);
+
+  if (result.record && flags.json) printLine(JSON.stringify(result.record, null, 2));
+  const summary = timeSummary(result);
+  if (summary.warning || !flags.quiet) process.stderr.write(`${summary.text}\n`);
+}
+
+/** One line on what became of the measurement; stdout stays the build's own. */
+function timeSummary({ record, outcome, exitCode }: TimeResult): Summary {
+  if (outcome.kind === 'sent') return { text: `${took(record, exitCode)}; sent`, warning: false };
+  if (outcome.kind === 'queued') {
+    const text = `${took(record, exitCode)}; queued for the next report (${outcome.reason})`;
+    return { text, warning: false };
+  }
+  // Cancelled or never started: nothing was measured, and that is no failure of the agent.
+  if (!record) return { text: `devfleet: not recorded: ${outcome.reason}`, warning: false };
+  return {
+    text: `warning: ${took(record, exitCode)} but was not recorded: ${outcome.reason}`,
+    warning: true,
+  };
+}
+
+interface Summary {
+  text: string;
+  /** Printed even with --quiet. */
+  warning: boolean;
+}
+
+function took(record: BuildRecord | null, exitCode: number): string {
+  const seconds = ((record?.durationMs ?? 0) / 1000).toFixed(1);
+  return `devfleet: ${record?.name ?? 'build'} took ${seconds} s (exit ${exitCode})`;
 }
 
 async function runImport(flags: { json?: boolean }, command: Command, deps: BenchCommandDeps) {
@@ -164,7 +190,7 @@ async function runImport(flags: { json?: boolean }, command: Command, deps: Benc
 
   let sent = 0;
   for (const record of result.records) {
-    if (await sendOrQueue(deps.home, record, (r) => deps.send(r))) sent++;
+    if ((await sendOrQueue(deps.home, record, (r) => deps.send(r))).sent) sent++;
   }
   await rememberImported(deps.home, result.refs);
 

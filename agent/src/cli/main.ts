@@ -1,6 +1,10 @@
 import { Command, CommanderError } from 'commander';
 
+import path from 'node:path';
+
+import { defaultConfigPath } from '../config/agent-config.js';
 import { AgentError } from '../config/agent-error.js';
+import { asConfigUnwritable } from '../config/unwritable.js';
 import { BenchInterrupted } from '../bench/interrupt.js';
 import { registerBenchCommands } from './bench-command.js';
 import { createBenchDeps } from './bench-deps.js';
@@ -89,10 +93,11 @@ function reportError(error: unknown, verbose: boolean): number {
     return EXIT_INTERRUPTED;
   }
 
-  if (error instanceof AgentError) {
-    printError(error.code, error.message);
-    if (verbose && error.cause instanceof Error) process.stderr.write(`${error.cause.stack}\n`);
-    return error.code === 'AGENT_USAGE' ? EXIT_USAGE : EXIT_FAILURE;
+  const known = asConfigUnwritable(error, path.dirname(defaultConfigPath())) ?? error;
+  if (known instanceof AgentError) {
+    printError(known.code, known.message);
+    if (verbose && known.cause instanceof Error) process.stderr.write(`${known.cause.stack}\n`);
+    return known.code === 'AGENT_USAGE' ? EXIT_USAGE : EXIT_FAILURE;
   }
 
   const message = error instanceof Error ? error.message : String(error);

@@ -40,7 +40,7 @@ describe('time', () => {
     });
 
     expect(result.exitCode).toBe(0);
-    expect(result.sent).toBe(true);
+    expect(result.outcome).toEqual({ kind: 'sent' });
     expect(sent).toEqual([result.record]);
     const record = result.record!;
     expect(Value.Check(BuildRecord, record)).toBe(true);
@@ -93,7 +93,10 @@ describe('time', () => {
       send: () => Promise.resolve(false),
     });
 
-    expect(first).toMatchObject({ exitCode: 3, sent: false });
+    expect(first).toMatchObject({
+      exitCode: 3,
+      outcome: { kind: 'queued', reason: 'server away' },
+    });
     expect(first.record?.fingerprint).toBeNull();
     const queued = await readQueuedBuilds(home);
     expect(queued).toEqual([first.record, second.record]);
@@ -141,7 +144,11 @@ describe('time', () => {
       send: accept,
     });
 
-    expect(result).toEqual({ exitCode: 127, record: null, sent: false });
+    expect(result).toMatchObject({
+      exitCode: 127,
+      record: null,
+      outcome: { kind: 'not-recorded' },
+    });
     expect(sent).toEqual([]);
   });
 
@@ -155,7 +162,11 @@ describe('time', () => {
       send: accept,
     });
 
-    expect(result).toEqual({ exitCode: 130, record: null, sent: false });
+    expect(result).toEqual({
+      exitCode: 130,
+      record: null,
+      outcome: { kind: 'not-recorded', reason: 'cancelled by SIGINT' },
+    });
   });
 });
 
