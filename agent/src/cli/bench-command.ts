@@ -3,6 +3,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import type { BenchmarkRun, BuildRecord } from '@devfleet/wire';
 
 import { DEFAULT_BUILD_IMAGE } from '../bench/build.js';
+import { AgentError } from '../config/agent-error.js';
 import { BenchInterrupted } from '../bench/interrupt.js';
 import { DEFAULT_MOUNT_IMAGE } from '../bench/mount.js';
 import { hostPathKind } from '../bench/path-kind.js';
@@ -183,9 +184,13 @@ async function runImport(flags: { json?: boolean }, command: Command, deps: Benc
   const result = await importBuildxHistory({ home: deps.home });
   for (const warning of result.warnings) debug(`buildx: ${warning}`);
   if (result.unavailable) {
-    process.stderr.write(`no builds imported: ${result.unavailable}\n`);
-    deps.setExitCode(EXIT_FAILURE);
-    return;
+    const error = new AgentError(
+      'AGENT_BUILDX_UNAVAILABLE',
+      `no builds imported: ${result.unavailable}`,
+    );
+    // Scripts reading --json learn why from stdout too; the exit code and stderr say it failed.
+    if (flags.json) printLine(JSON.stringify(importSummary([], 0, error), null, 2));
+    throw error;
   }
 
   let sent = 0;
@@ -195,11 +200,21 @@ async function runImport(flags: { json?: boolean }, command: Command, deps: Benc
   await rememberImported(deps.home, result.refs);
 
   if (flags.json) {
-    printLine(JSON.stringify(result.records, null, 2));
+    printLine(JSON.stringify(importSummary(result.records, sent, null), null, 2));
     return;
   }
   const queued = result.records.length - sent;
   printLine(`imported ${result.records.length} builds (${sent} sent, ${queued} queued)`);
+}
+
+/** The --json answer of import-builds, the same shape whether builds came or not. */
+function importSummary(imported: BuildRecord[], sent: number, error: AgentError | null) {
+  return {
+    imported,
+    sent,
+    queued: imported.length - sent,
+    error: error ? { code: error.code, message: error.message } : null,
+  };
 }
 
 /** A phase × location table of medians, with the spread, under one line of context. */

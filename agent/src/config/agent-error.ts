@@ -17,6 +17,9 @@ export type AgentErrorCode =
   | 'AGENT_REPORT_INVALID'
   | 'AGENT_SCHEDULE_FAILED'
   | 'AGENT_SPOOL_BUSY'
+  | 'AGENT_BUILDX_UNAVAILABLE'
+  | 'AGENT_PARSE_UNRECOGNIZED'
+  | 'AGENT_ALREADY_ENROLLED'
   | 'AGENT_INTERNAL';
 
 export class AgentError extends Error {
