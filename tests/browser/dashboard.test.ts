@@ -1,4 +1,4 @@
-import type { FleetOverview } from '@devfleet/wire';
+import type { FleetOverview, MachineDetail, VersionField } from '@devfleet/wire';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -96,6 +96,59 @@ describe.skipIf(!chromiumAvailable())('dashboard with the demo fleet', () => {
     await page.locator('[data-filter=version]').selectOption('');
     await page.locator('[data-filter=user]').selectOption('dev01');
     await expect.poll(() => rows.count()).toBe(2);
+  });
+
+  it('counts a machine whose daemon is down by its last known version, as the inventory does', async () => {
+    // The fleet row's `known` versions and `lastCollectedAt` are not sent yet: until they are,
+    // add them as the server will, from each machine's own record.
+    const lastCollected = new Map<string, string>();
+    await page.route('**/api/v1/fleet', async (route) => {
+      const response = await route.fetch();
+      const body = (await response.json()) as FleetOverview;
+      for (const row of body.machines) {
+        if ('known' in row || !row.environment) continue;
+        const res = await page.request.get(`${server.url}/api/v1/machines/${row.id}`);
+        const { machine, history } = (await res.json()) as MachineDetail;
+        const last = (field: VersionField) => history.find((e) => e[field] !== null)?.[field];
+        Object.assign(row, {
+          known: {
+            desktopVersion: last('desktopVersion') ?? null,
+            engineVersion: last('engineVersion') ?? null,
+            wslVersion: last('wslVersion') ?? null,
+          },
+        });
+        const at = machine.environment?.lastCollectedAt ?? row.environment.collectedAt;
+        Object.assign(row.environment, { lastCollectedAt: at });
+        lastCollected.set(row.hostname, at);
+      }
+      await route.fulfill({ response, json: body });
+    });
+
+    await page.goto('about:blank');
+    await page.goto(server.url);
+    const rows = page.locator('[data-table=health] tbody tr');
+    await rows.first().waitFor();
+    const inventory = page.locator(
+      '[data-version-field=desktopVersion] li[data-version="4.37.1"] .count',
+    );
+    await inventory.waitFor();
+
+    const desktop = row('dev18-laptop').locator('[data-column=desktop]');
+    expect(await desktop.innerText()).toMatch(/^4\.37\.1\s+last known$/);
+    expect(await desktop.locator('[data-last-known]').getAttribute('title')).toContain(
+      'could not tell',
+    );
+    expect(await row('dev01-laptop').locator('[data-last-known]').count()).toBe(0);
+
+    // "Last report" is the latest report, not the first one of an unchanged environment.
+    const seen = row('dev19-laptop').locator('[data-column=lastSeen] time');
+    expect(await seen.getAttribute('datetime')).toBe(lastCollected.get('dev19-laptop'));
+
+    await page.locator('[data-filter=version]').selectOption('4.37.1');
+    await expect.poll(() => rows.count()).toBe(Number(await inventory.innerText()));
+    expect(await row('dev18-laptop').count()).toBe(1);
+
+    await page.unrouteAll();
   });
 
   it('draws a machine’s trend charts with its change markers', async () => {

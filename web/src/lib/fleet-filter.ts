@@ -1,5 +1,7 @@
 import type { FleetMachine, HealthStatus } from '@devfleet/wire';
 
+import { shownVersion } from './fleet-row.js';
+
 /** The fleet page's filters; '' means any. They live in the address (`#/?status=red`). */
 export interface FleetFilter {
   status: HealthStatus | '';
@@ -40,8 +42,9 @@ export function osFamily(machine: FleetMachine): string {
 
 export const NO_DESKTOP = 'none';
 
+/** The Docker Desktop version the filter matches: the last known one if the latest can't tell. */
 export function desktopVersion(machine: FleetMachine): string {
-  return machine.environment?.desktopVersion ?? NO_DESKTOP;
+  return shownVersion(machine, 'desktopVersion').version ?? NO_DESKTOP;
 }
 
 export function filterMachines(machines: FleetMachine[], filter: FleetFilter): FleetMachine[] {
