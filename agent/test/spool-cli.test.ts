@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -96,6 +96,26 @@ describe('devfleet-agent report with a spool', () => {
     refuse = false;
     const next = await agent(['report']);
     expect(next.exitCode).toBe(0);
+    expect(reportsTo(server)).toHaveLength(2);
+  });
+
+  it('moves a folder named like a spooled report to rejected/ and reports as usual', async () => {
+    const server = await serve(() => stored);
+    await enrollWith(server.url);
+    const name = '000000000000001-000000-cccccccc.json';
+    await mkdir(path.join(home, 'spool', name), { recursive: true });
+
+    const first = await agent(['report']);
+    const second = await agent(['report']);
+
+    expect(first.exitCode).toBe(0);
+    expect(first.stderr).toBe(
+      `warning: spooled report cccccccc refused (${path.join(home, 'spool', name)} is not a ` +
+        `file); moved to ${path.join(home, 'spool', 'rejected', name)}\n`,
+    );
+    expect((await stat(path.join(home, 'spool', 'rejected', name))).isDirectory()).toBe(true);
+    expect(second.exitCode).toBe(0);
+    expect(second.stderr).toBe('');
     expect(reportsTo(server)).toHaveLength(2);
   });
 

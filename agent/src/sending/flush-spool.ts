@@ -9,6 +9,7 @@ import type { Verdict } from './send-report.js';
 import {
   forgetDropped,
   listSpool,
+  listStrays,
   readDropped,
   readSpooled,
   removeSpooled,
@@ -81,6 +82,7 @@ async function flushLocked(
   options: FlushOptions,
 ): Promise<FlushOutcome> {
   const outcome: FlushOutcome = { sent: [], rejected: [], stoppedBy: null, pending: 0 };
+  await setAsideStrays(home, outcome);
   const deadline = performance.now() + options.retryBudgetMs;
   const attempted = new Set<string>();
 
@@ -145,6 +147,15 @@ async function readReport(
   const file = await setAside(home, entry, rejectionOf(null, error));
   outcome.rejected.push({ reportId: entry.reportId, file, error });
   return null;
+}
+
+/** Folders and other non-files named like reports go to rejected/, told like damaged reports. */
+async function setAsideStrays(home: string, outcome: FlushOutcome): Promise<void> {
+  for (const entry of await listStrays(home)) {
+    const error = new AgentError('AGENT_REPORT_INVALID', `${entry.file} is not a file`);
+    const file = await setAside(home, entry, rejectionOf(null, error));
+    outcome.rejected.push({ reportId: entry.reportId, file, error });
+  }
 }
 
 /**

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
+import type { Dirent } from 'node:fs';
+import { mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 
 import type { Report } from '@devfleet/wire';
@@ -77,18 +78,34 @@ export async function addToSpool(
 
 /** The spooled reports, oldest first. */
 export async function listSpool(home: string): Promise<SpoolEntry[]> {
+  return (await readSpoolDir(home)).filter((item) => item.isFile).map((item) => item.entry);
+}
+
+/**
+ * Entries named like reports that are not files: a folder someone made, a device. Nothing can
+ * read them as a report, so the flush sets them aside instead of failing on them every run.
+ */
+export async function listStrays(home: string): Promise<SpoolEntry[]> {
+  return (await readSpoolDir(home)).filter((item) => !item.isFile).map((item) => item.entry);
+}
+
+async function readSpoolDir(home: string): Promise<{ entry: SpoolEntry; isFile: boolean }[]> {
   const dir = spoolPath(home);
-  let names: string[];
+  let found: Dirent[];
   try {
-    names = await readdir(dir);
+    found = await readdir(dir, { withFileTypes: true });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw error;
   }
-  return names
-    .filter((name) => ENTRY_NAME.test(name))
-    .sort()
-    .map((name) => entryOf(dir, name));
+  return found
+    .filter((item) => ENTRY_NAME.test(item.name))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    .map((item) => ({
+      entry: entryOf(dir, item.name),
+      // A symlink is followed by readFile, as before; only what cannot hold text is a stray.
+      isFile: item.isFile() || item.isSymbolicLink(),
+    }));
 }
 
 /** The spooled report's text, or null when its file is gone (another run sent it meanwhile). */
@@ -206,7 +223,8 @@ async function dropOverLimits(
 async function pruneRejected(rejectedDir: string): Promise<void> {
   const reports = (await readdir(rejectedDir)).filter((name) => ENTRY_NAME.test(name)).sort();
   for (const name of reports.slice(0, Math.max(0, reports.length - MAX_REJECTED))) {
-    await unlink(path.join(rejectedDir, name)).catch(ignoreMissing);
+    // A stray folder set aside goes the same way as the reports.
+    await rm(path.join(rejectedDir, name), { recursive: true, force: true });
     await unlink(path.join(rejectedDir, name.replace(/\.json$/, '.error.json'))).catch(
       ignoreMissing,
     );
