@@ -2,7 +2,7 @@
  * Makes the large fleet the query, ingest and dashboard figures run on: `--machines` machines,
  * each reporting every hour for `--days` days (one benchmark sample a report, as in the issue's
  * 1,000 × 1 year ≈ 8.8 M samples), written through the server's own repository functions
- * (createMachine, recordReport, upsertAlert) into a SQLite file with the real migrations.
+ * (createMachine, recordReports, upsertAlert) into a SQLite file with the real migrations.
  *
  *   npx tsx bench/generate-fleet.ts --machines 1000 --days 30
  *
@@ -15,9 +15,10 @@ import { parseArgs } from 'node:util';
 
 import { hashMachineKey } from '../server/src/auth/keys.js';
 import { upsertAlert } from '../server/src/db/alert-repository.js';
+import { startCheckpointer } from '../server/src/db/checkpointer.js';
 import { closeDatabase, openDatabase, type Db } from '../server/src/db/client.js';
 import { createMachine } from '../server/src/db/machine-repository.js';
-import { recordReport } from '../server/src/db/report-repository.js';
+import { recordReports, type ReportToRecord } from '../server/src/db/report-repository.js';
 import { cacheDir } from './lib/figures.js';
 import { benchReport, fleetMachine, seeded, type FleetMachine } from './lib/reports.js';
 
@@ -51,7 +52,7 @@ export function fleetFile(size: FleetSize): string {
 }
 
 /** The cached fleet of this size, generated first when missing or incomplete. */
-export function ensureFleet(size: FleetSize, log = console.log): FleetInfo {
+export async function ensureFleet(size: FleetSize, log = console.log): Promise<FleetInfo> {
   const file = fleetFile(size);
   const metaFile = `${file}.json`;
   if (fs.existsSync(metaFile) && fs.existsSync(file)) {
@@ -59,15 +60,21 @@ export function ensureFleet(size: FleetSize, log = console.log): FleetInfo {
   }
 
   for (const suffix of ['', '-wal', '-shm']) fs.rmSync(`${file}${suffix}`, { force: true });
-  const info = generateFleet(file, size, log);
+  const info = await generateFleet(file, size, log);
   fs.writeFileSync(metaFile, `${JSON.stringify(info, null, 2)}\n`);
   return info;
 }
 
-function generateFleet(file: string, size: FleetSize, log: (l: string) => void): FleetInfo {
+async function generateFleet(
+  file: string,
+  size: FleetSize,
+  log: (l: string) => void,
+): Promise<FleetInfo> {
   const { machines: count, days, yearMachines } = size;
   const started = performance.now();
   const db = openDatabase(file);
+  // As the server does: checkpoints on another thread, never inside a commit.
+  const checkpointer = await startCheckpointer(db, file, (message) => log(`checkpoint: ${message}`));
   const rand = seeded(8);
   // Whole hours, ending at the last full hour: the fleet looks current when the bench runs.
   const endsAt = Math.floor(Date.now() / HOUR) * HOUR;
@@ -90,9 +97,9 @@ function generateFleet(file: string, size: FleetSize, log: (l: string) => void):
   const upgradeAt = (m: FleetMachine) => endsAt - Math.floor(days * 0.4 - (m.index % 5)) * DAY;
   let reports = 0;
   let samples = 0;
-  // One transaction per hour of the whole fleet: recordReport's own transactions nest as
-  // savepoints, and the generator commits a thousand reports at a time instead of one.
-  const hour = db.$client.transaction((at: number) => {
+  // An hour of the whole fleet is one batch, as the server's group commit stores a burst.
+  const hour = (at: number) => {
+    const batch: ReportToRecord[] = [];
     for (const machine of fleet) {
       if (at < startOf(machine)) continue;
       const collectedAt = at + (machine.index % 60) * 60_000;
@@ -102,10 +109,14 @@ function generateFleet(file: string, size: FleetSize, log: (l: string) => void):
         benchmarks: 'build',
         desktopVersion,
       });
-      samples += recordReport(db, machineId(machine), report, collectedAt + 1000).series.length;
+      batch.push({ machineId: machineId(machine), report, receivedAt: collectedAt + 1000 });
+    }
+    for (const outcome of recordReports(db, batch)) {
+      if (!outcome.ok) throw outcome.error;
+      samples += outcome.result.series.length;
       reports += 1;
     }
-  });
+  };
 
   for (let at = firstAt; at < endsAt; at += HOUR) {
     hour(at);
@@ -117,6 +128,7 @@ function generateFleet(file: string, size: FleetSize, log: (l: string) => void):
   }
 
   const alerts = raiseAlerts(db, fleet, endsAt);
+  await checkpointer.stop();
   db.$client.pragma('wal_checkpoint(TRUNCATE)');
   closeDatabase(db);
 
@@ -187,7 +199,7 @@ export function machineId(machine: FleetMachine): string {
   return `bench-machine-${String(machine.index).padStart(4, '0')}`;
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       machines: { type: 'string', default: '1000' },
@@ -195,7 +207,7 @@ function main(): void {
       'year-machines': { type: 'string', default: '5' },
     },
   });
-  const info = ensureFleet({
+  const info = await ensureFleet({
     machines: Number(values.machines),
     days: Number(values.days),
     yearMachines: Number(values['year-machines']),
@@ -203,4 +215,4 @@ function main(): void {
   console.log(JSON.stringify(info, null, 2));
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.meta.filename)) main();
+if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.meta.filename)) await main();

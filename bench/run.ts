@@ -42,7 +42,7 @@ async function main(): Promise<void> {
   const started = new Date();
 
   const needsFleet = ['ingest', 'queries', 'dashboard'].some((a) => only.has(a));
-  const fleet = needsFleet ? ensureFleet(size, options.log) : null;
+  const fleet = needsFleet ? await ensureFleet(size, options.log) : null;
   if (fleet) {
     options.log(
       `fleet: ${fleet.machines} machines (${fleet.yearMachines} over a year, the rest ${fleet.days} days), ${fleet.reports} reports, ${fleet.samples} samples, generated in ${fleet.generatedSeconds} s`,
@@ -81,7 +81,7 @@ async function main(): Promise<void> {
 function runArea(
   area: (typeof AREAS)[number],
   options: BenchOptions,
-  fleet: ReturnType<typeof ensureFleet> | null,
+  fleet: Awaited<ReturnType<typeof ensureFleet>> | null,
 ): Promise<Figure[]> {
   switch (area) {
     case 'ingest':

@@ -6,12 +6,14 @@ import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyWebsocket from '@fastify/websocket';
 import Fastify, {
   type FastifyError,
+  type FastifyReply,
   type FastifyInstance,
   type FastifyServerOptions,
 } from 'fastify';
 
 import { Detection } from './alerts/detection.js';
 import { WebhookNotifier } from './alerts/notifier.js';
+import { FailureLimiter } from './auth/failure-limiter.js';
 import { requireSession } from './auth/sessions.js';
 import type { Config } from './config/config.js';
 import type { Db } from './db/client.js';
@@ -45,6 +47,7 @@ import { webRoutes } from './routes/web.js';
 // be assessed once rather than once a report.
 const DETECTION_DELAY_MS = 1000;
 const DETECTION_CLOSE_BUDGET_MS = 2000;
+const FAILED_CREDENTIALS_PER_MINUTE = 30;
 
 export interface AppOptions {
   config: Pick<Config, 'bodyLimitBytes'> &
@@ -74,6 +77,17 @@ export interface AppOptions {
   webhookMinTimeoutMs?: number;
 }
 
+/**
+ * DEVFLEET_TRUST_PROXY as Fastify takes it. `true` trusts the one proxy in front, not every
+ * hop: trusting all would read the client's own X-Forwarded-For as its address.
+ */
+function trustedProxies(setting: Config['trustProxy']) {
+  if (setting === false) return false;
+  const hops = setting === true ? 1 : setting;
+  if (typeof hops === 'string') return hops;
+  return (_address: string, hop: number) => hop < hops;
+}
+
 /** Builds the Fastify app without listening: tests inject into it, server.ts runs it. */
 export async function buildApp(options: AppOptions) {
   const { config, db } = options;
@@ -81,15 +95,30 @@ export async function buildApp(options: AppOptions) {
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: config.bodyLimitBytes,
-    trustProxy: config.trustProxy ?? false,
+    trustProxy: trustedProxies(config.trustProxy ?? false),
     requestIdHeader: false,
     genReqId: requestId,
+    // As long as the longest id or name a route accepts (owners, hosts: 256): a longer path
+    // segment would otherwise be "no route" instead of the route's own 400.
+    routerOptions: { maxParamLength: 256 },
+    // A URL that cannot be decoded answers in the same envelope as every other error.
+    frameworkErrors: (error, _request, reply) => {
+      const { status, code, message } = describeError(error);
+      void (reply as FastifyReply).code(status).send({ error: { code, message } });
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
+
+  // Every body the API takes is JSON: text is refused as such (415), not read as a string that
+  // then fails the schema (400).
+  app.removeContentTypeParser('text/plain');
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const { status, code, message } = describeError(error);
     if (status >= 500) request.log.error({ err: error }, 'request failed');
     else request.log.info({ code, status }, 'request rejected');
+    if (error instanceof DevfleetError && error.retryAfterSeconds !== undefined) {
+      void reply.header('retry-after', String(error.retryAfterSeconds));
+    }
     return reply.code(status).send({ error: { code, message } });
   });
 
@@ -149,9 +178,12 @@ export async function buildApp(options: AppOptions) {
   // Open to anyone: health, login, and the agents' own routes (they carry their own credentials).
   await app.register(healthRoutes, { checkDatabase: () => db.$client.open });
   await app.register(authRoutes, { db, loginsPerMinute: config.loginsPerMinute ?? 10 });
-  await app.register(enrollRoutes, { db });
+  // Unknown machine keys and wrong secrets, per address: guessing is throttled, agents are not.
+  const failures = new FailureLimiter(FAILED_CREDENTIALS_PER_MINUTE, 60_000);
+  await app.register(enrollRoutes, { db, failures });
   await app.register(reportRoutes, {
     db,
+    failures,
     writer: new ReportWriter(db),
     hub,
     detection,
@@ -211,6 +243,7 @@ function registerRequestHooks(app: FastifyInstance, metrics: Metrics): void {
 const fastifyCodes: Record<string, ErrorCode> = {
   FST_ERR_CTP_BODY_TOO_LARGE: 'DEVFLEET_REPORT_TOO_LARGE',
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'DEVFLEET_UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_CTP_EMPTY_TYPE: 'DEVFLEET_UNSUPPORTED_MEDIA_TYPE',
 };
 
 function describeError(error: FastifyError): { status: number; code: ErrorCode; message: string } {
@@ -222,9 +255,13 @@ function describeError(error: FastifyError): { status: number; code: ErrorCode; 
   }
 
   const mapped = fastifyCodes[error.code];
-  if (mapped) return { status: errorCatalog[mapped].status, code: mapped, message: error.message };
+  if (mapped) return { status: errorCatalog[mapped].status, code: mapped, ...messageOf(mapped) };
 
   const status = error.statusCode ?? 500;
+  // The static files answer 403 for a name the file system refuses (too long): for a client
+  // that is a file that does not exist.
+  if (status === 403)
+    return { status: 404, code: 'DEVFLEET_NOT_FOUND', ...messageOf('DEVFLEET_NOT_FOUND') };
   if (status >= 400 && status < 500) {
     // Fastify's own 4xx (malformed JSON, empty body…) are safe to describe.
     return { status, code: 'DEVFLEET_VALIDATION_FAILED', message: error.message };
@@ -234,6 +271,10 @@ function describeError(error: FastifyError): { status: number; code: ErrorCode; 
     code: 'DEVFLEET_INTERNAL',
     message: errorCatalog.DEVFLEET_INTERNAL.message,
   };
+}
+
+function messageOf(code: ErrorCode): { message: string } {
+  return { message: errorCatalog[code].message };
 }
 
 export type App = Awaited<ReturnType<typeof buildApp>>;

@@ -37,6 +37,8 @@ export type ErrorCode = keyof typeof errorCatalog;
 export class DevfleetError extends Error {
   readonly code: ErrorCode;
   readonly statusCode: number;
+  /** Sent as Retry-After with a 429. */
+  retryAfterSeconds?: number;
 
   constructor(code: ErrorCode, message?: string) {
     super(message ?? errorCatalog[code].message);

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 
 import { ensureCredentials } from './auth/bootstrap.js';
 import { ConfigError, configVariables, loadConfig, type Config } from './config/config.js';
-import { closeDatabase, openDatabase } from './db/client.js';
+import { closeDatabase, DatabaseOpenError, openDatabase } from './db/client.js';
 import { backupDatabase, pruneHistory } from './db/maintenance.js';
 import { RulesFileError } from './health/rules-config.js';
 import { startServer } from './server.js';
@@ -19,18 +19,24 @@ Commands:
 
 Configuration (environment variables, or keys of the DEVFLEET_CONFIG file; checked at start):
 ${Object.values(configVariables)
-  .map((v) => `  ${v.name.padEnd(26)} ${v.meaning} (default: ${v.default})`)
+  .map((v) => `  ${v.name.padEnd(27)} ${v.meaning} (default: ${v.default})`)
   .join('\n')}
 `;
 
 /** The server's process entry: returns the exit code, or never returns while serving. */
 export async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv.slice(2),
-    options: { help: { type: 'boolean', short: 'h' }, json: { type: 'boolean' } },
-    allowPositionals: true,
-    strict: false,
-  });
+  let args;
+  try {
+    args = parseArgs({
+      args: argv.slice(2),
+      options: { help: { type: 'boolean', short: 'h' }, json: { type: 'boolean' } },
+      allowPositionals: true,
+    });
+  } catch (error) {
+    process.stderr.write(`devfleet-server: ${(error as Error).message}\n\n${usage}`);
+    return 2;
+  }
+  const { values, positionals } = args;
   if (values.help) {
     process.stdout.write(usage);
     return 0;
@@ -51,10 +57,26 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`devfleet-server: ${error.message}\n`);
       return 78;
     }
-    const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
-    process.stderr.write(`devfleet-server: failed to start: ${message}\n`);
+    process.stderr.write(`devfleet-server: ${describeFailure(error)}\n`);
     return 1;
   }
+}
+
+/**
+ * One line a person can act on for the failures that are about this machine, not a bug: the
+ * port taken, the database path wrong. Anything else keeps its stack, to be reported.
+ */
+function describeFailure(error: unknown): string {
+  const { code, message } = error as { code?: string; message?: string };
+  const reason = message ?? String(error);
+  if (code === 'EADDRINUSE') {
+    return `cannot listen: ${reason.replace(/^listen /, '')}; another server uses the port: stop it or set DEVFLEET_PORT`;
+  }
+  if (code === 'EADDRNOTAVAIL' || code === 'EAFNOSUPPORT' || code === 'ENOTFOUND') {
+    return `cannot listen on DEVFLEET_HOST: ${reason}; use an address of this machine (127.0.0.1 by default)`;
+  }
+  if (error instanceof DatabaseOpenError) return error.message;
+  return `failed to start: ${error instanceof Error ? (error.stack ?? reason) : reason}`;
 }
 
 async function serve(config: Config): Promise<number> {
@@ -77,15 +99,20 @@ async function serve(config: Config): Promise<number> {
   }
 
   return new Promise<number>((resolve) => {
+    let stopping = false;
+    // Ctrl-C reaches every process of the terminal's group, and a parent (npm start) may pass the
+    // same signal on: a second one while shutting down must not cut the shutdown short.
     const stop = (signal: NodeJS.Signals) => {
+      if (stopping) return;
+      stopping = true;
       process.stderr.write(`${signal}: shutting down\n`);
       server.close().then(
         () => resolve(0),
         () => resolve(1),
       );
     };
-    process.once('SIGTERM', stop);
-    process.once('SIGINT', stop);
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
   });
 }
 

@@ -49,6 +49,7 @@ const adminRoutes: [string, string][] = [
   ['DELETE', '/api/v1/enrollment-secrets/s1'],
   ['POST', '/api/v1/machines/m1/revoke'],
   ['POST', '/api/v1/users'],
+  ['DELETE', '/api/v1/users/lead'],
 ];
 
 async function viewerSession(): Promise<Record<string, string>> {
@@ -104,6 +105,83 @@ describe('dashboard authentication', () => {
     expect(manage.statusCode).toBe(403);
   });
 
+  it('ends the sessions of a user whose password an admin changed, or who was removed', async () => {
+    const before = await viewerSession();
+    const change = await server.inject({
+      method: 'POST',
+      url: '/api/v1/users',
+      payload: { username: 'lead', password: 'another-password-456', role: 'viewer' },
+    });
+    const after = await login(server.app, 'lead', 'another-password-456');
+    const removed = await server.inject({ method: 'DELETE', url: '/api/v1/users/lead' });
+
+    expect(change.statusCode).toBe(201);
+    const read = (headers: Record<string, string>) =>
+      server.app.inject({ url: '/api/v1/machines', headers });
+    expect((await read(before)).statusCode).toBe(401);
+    expect(removed.statusCode).toBe(204);
+    expect((await read(after)).statusCode).toBe(401);
+  });
+
+  it('logs out only with the CSRF token of the session', async () => {
+    const cookieOnly = await server.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/logout',
+      headers: { cookie: server.session.cookie ?? '' },
+    });
+    const stillIn = await server.inject({ url: '/api/v1/machines' });
+    const withToken = await server.inject({ method: 'POST', url: '/api/v1/auth/logout' });
+    const out = await server.inject({ url: '/api/v1/machines' });
+
+    expect(cookieOnly.statusCode).toBe(403);
+    expect(stillIn.statusCode).toBe(200);
+    expect(withToken.statusCode).toBe(204);
+    expect(out.statusCode).toBe(401);
+  });
+
+  it('slows down an address that keeps sending unknown machine keys, but not known ones', async () => {
+    const key = await enroll(server.app);
+    const send = (bearer: string) =>
+      server.app.inject({
+        method: 'POST',
+        url: '/api/v1/reports',
+        headers: { authorization: `Bearer ${bearer}` },
+        payload: sampleReport(),
+      });
+
+    const guesses = [];
+    for (let i = 0; i < 32; i++) guesses.push(await send(`dfk_guess_${i}`));
+    const known = await send(key);
+
+    expect(guesses.slice(0, 30).every((g) => g.statusCode === 401)).toBe(true);
+    expect(guesses.at(-1)?.statusCode).toBe(429);
+    expect(Number(guesses.at(-1)?.headers['retry-after'])).toBeGreaterThan(0);
+    expect(known.statusCode).toBe(201);
+  });
+
+  it('slows down an address that keeps trying enrollment secrets', async () => {
+    const attempts = [];
+    for (let i = 0; i < 31; i++) {
+      attempts.push(
+        await server.app.inject({
+          method: 'POST',
+          url: '/api/v1/enroll',
+          payload: { secret: `guess-${i}-0123456789`, hostname: 'devhost-01' },
+        }),
+      );
+    }
+
+    expect(attempts.at(-2)?.statusCode).toBe(401);
+    expect(attempts.at(-1)?.statusCode).toBe(429);
+    expect(attempts.at(-1)?.json().error.code).toBe('DEVFLEET_RATE_LIMITED');
+  });
+
+  it('does not let an admin remove itself', async () => {
+    const res = await server.inject({ method: 'DELETE', url: '/api/v1/users/admin' });
+
+    expect(res.statusCode).toBe(400);
+  });
+
   it('rejects a wrong password and does not say which part was wrong', async () => {
     const wrongPassword = await server.app.inject({
       method: 'POST',
@@ -118,6 +196,28 @@ describe('dashboard authentication', () => {
 
     expect(wrongPassword.statusCode).toBe(401);
     expect(noSuchUser.json()).toEqual(wrongPassword.json());
+  });
+
+  it('counts login attempts behind a proxy by the address it saw, not one the client names', async () => {
+    const proxied = await startTestApp({ config: { bodyLimitBytes: 65536, trustProxy: true } });
+    try {
+      const answers = [];
+      for (let i = 0; i < 12; i++) {
+        answers.push(
+          await proxied.app.inject({
+            method: 'POST',
+            url: '/api/v1/auth/login',
+            // What a client sends is kept on the left; the proxy appends the address it saw.
+            headers: { 'x-forwarded-for': `198.51.100.${i}, 203.0.113.7` },
+            payload: { username: 'admin', password: 'guess' },
+          }),
+        );
+      }
+
+      expect(answers.at(-1)?.statusCode).toBe(429);
+    } finally {
+      await proxied.close();
+    }
   });
 
   it('rate-limits login attempts with 429 and Retry-After', async () => {

@@ -59,6 +59,34 @@ describe('loadConfig', () => {
     });
   });
 
+  it.each(['80.5', '1e3', '0x1F90', ' 80', '8080abc'])(
+    'reads only a plain whole number as a port, not %j',
+    (port) => {
+      expect(() => loadConfig({ DEVFLEET_PORT: port })).toThrow(
+        /DEVFLEET_PORT: .* is not valid: expected a whole number 0 to 65535$/,
+      );
+    },
+  );
+
+  it('refuses a number where the file should hold text or a whole number, naming what fits', () => {
+    const file = writeJson('devfleet.json', { DEVFLEET_PORT: true, DEVFLEET_LOG_LEVEL: 'loud' });
+
+    expect(() => loadConfig({ DEVFLEET_CONFIG: file })).toThrow(
+      'invalid configuration:\n' +
+        '  DEVFLEET_PORT: true is not valid: expected a whole number 0 to 65535\n' +
+        '  DEVFLEET_LOG_LEVEL: "loud" is not one of: fatal, error, warn, info, debug, trace, silent',
+    );
+  });
+
+  it.each([
+    ['true', true],
+    ['false', false],
+    ['2', 2],
+    ['10.0.0.2, 10.0.0.3', '10.0.0.2, 10.0.0.3'],
+  ])('reads DEVFLEET_TRUST_PROXY=%s', (text, value) => {
+    expect(loadConfig({ DEVFLEET_TRUST_PROXY: text }).trustProxy).toEqual(value);
+  });
+
   it('resolves paths in the file against the file, not the working directory', () => {
     const file = writeJson('devfleet.json', {
       DEVFLEET_DB: 'db/x.db',

@@ -63,4 +63,22 @@ describe('GET /api/v1/live', () => {
 
     expect(status).toBe(401);
   });
+
+  it.each([
+    ['from the dashboard itself', (u: string) => new URL(u).origin, 101],
+    ['from another site', () => 'https://evil.example.com', 403],
+  ])('opens a websocket %s with a session: %s', async (_, origin, expected) => {
+    const socket = new WebSocket(`${url.replace('http', 'ws')}/api/v1/live`, {
+      headers: { cookie: server.session.cookie ?? '', origin: origin(url) },
+    });
+
+    const status = await new Promise<number>((resolve) => {
+      socket.on('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0));
+      socket.on('open', () => resolve(101));
+    });
+    socket.on('error', () => undefined);
+    socket.terminate();
+
+    expect(status).toBe(expected);
+  });
 });

@@ -3,7 +3,7 @@ import path from 'node:path';
 
 import { describe, expect, it } from 'vitest';
 
-import { runNode, serverBin, tempDir } from '../helpers/processes.js';
+import { runNode, serverBin, startServerProcess, tempDir } from '../helpers/processes.js';
 
 describe('devfleet-server start-up', () => {
   it('stops with a non-zero exit when the database cannot be migrated', async () => {
@@ -20,10 +20,53 @@ describe('devfleet-server start-up', () => {
       });
 
       expect(run.code).toBe(1);
-      expect(run.stderr).toMatch(/failed to start: .*(not a database|file is not a database)/i);
+      expect(run.stderr).toMatch(/cannot open the database .*: file is not a database$/m);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('says in one line that the port is taken, and exits 1', async () => {
+    const first = await startServerProcess();
+    const port = new URL(first.url).port;
+    const dir = tempDir('second');
+
+    try {
+      const run = await runNode(serverBin, ['start'], {
+        DEVFLEET_DB: path.join(dir, 'devfleet.db'),
+        DEVFLEET_PORT: port,
+        DEVFLEET_ENROLL_SECRET: 'integration-enroll-secret-0123',
+        DEVFLEET_ADMIN_PASSWORD: 'integration-admin-password',
+      });
+
+      expect(run.code).toBe(1);
+      expect(run.stderr.trim().split('\n').at(-1)).toMatch(
+        new RegExp(`^devfleet-server: cannot listen: EADDRINUSE.*:${port}; .*DEVFLEET_PORT$`),
+      );
+      expect(run.stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      await first.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('creates the database readable by its owner only', async () => {
+    const server = await startServerProcess();
+    try {
+      for (const file of [server.dbPath, `${server.dbPath}-wal`]) {
+        expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+      }
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('refuses an unknown option with exit 2 and the usage', async () => {
+    const run = await runNode(serverBin, ['--bogus-flag']);
+
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("Unknown option '--bogus-flag'");
+    expect(run.stderr).toContain('Usage: devfleet-server');
   });
 
   it('refuses an invalid setting with a message naming the variable', async () => {

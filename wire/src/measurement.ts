@@ -61,7 +61,8 @@ export const BuildRecord = Shape({
   command: Nullable(Text(1024)),
   startedAt: Type.String({ format: 'date-time', maxLength: 64 }),
   durationMs: Millis,
-  exitCode: Nullable(Type.Integer()),
+  // Any process exit status: 32 bits, signed on Windows (NTSTATUS), unsigned elsewhere.
+  exitCode: Nullable(Type.Integer({ minimum: -2147483648, maximum: 4294967295 })),
   succeeded: Type.Boolean(),
   /** Short hash of the environment facts the build ran on (Desktop, engine, WSL, path kind). */
   fingerprint: Nullable(Text(64)),

@@ -2,13 +2,14 @@ import { randomUUID } from 'node:crypto';
 
 import type { Config } from '../config/config.js';
 import {
+  endUserSessions,
   hasEnrollmentSecret,
   insertEnrollmentSecret,
   isActiveEnrollmentSecret,
 } from '../db/auth-repository.js';
 import type { Db } from '../db/client.js';
 import { findUser, getSetting, setSetting, upsertUser } from '../db/settings-repository.js';
-import { hashMachineKey, hashPassword, newSecret } from './keys.js';
+import { hashMachineKey, hashPassword, newSecret, verifyPassword } from './keys.js';
 
 const FIRST_SECRET_KEY = 'enroll_secret';
 export const ADMIN_USERNAME = 'admin';
@@ -44,10 +45,17 @@ export async function ensureCredentials(db: Db, config: Config): Promise<Credent
   }
 
   let generatedAdminPassword: string | null = null;
+  const admin = findUser(db, ADMIN_USERNAME);
   if (config.adminPassword !== null) {
-    const passwordHash = await hashPassword(config.adminPassword);
-    upsertUser(db, { username: ADMIN_USERNAME, passwordHash, role: 'admin' });
-  } else if (!findUser(db, ADMIN_USERNAME)) {
+    // A restart with the same DEVFLEET_ADMIN_PASSWORD keeps the admin's sessions; a new one
+    // replaces the password and ends them.
+    const same = admin ? await verifyPassword(config.adminPassword, admin.passwordHash) : false;
+    if (!same) {
+      const passwordHash = await hashPassword(config.adminPassword);
+      upsertUser(db, { username: ADMIN_USERNAME, passwordHash, role: 'admin' });
+      endUserSessions(db, ADMIN_USERNAME);
+    }
+  } else if (!admin) {
     generatedAdminPassword = newSecret();
     const passwordHash = await hashPassword(generatedAdminPassword);
     upsertUser(db, { username: ADMIN_USERNAME, passwordHash, role: 'admin' });

@@ -26,7 +26,13 @@ export const ConfigSchema = Type.Object({
   publicUrl: Type.Union([Type.String({ format: 'uri', pattern: '^https?://' }), Type.Null()]),
   webhookUrl: Type.Union([Type.String({ format: 'uri', pattern: '^https?://' }), Type.Null()]),
   webhookFormat: Type.Union([Type.Literal('slack'), Type.Literal('json')], { default: 'slack' }),
-  trustProxy: Type.Boolean({ default: false }),
+  // false; true (one proxy in front, the usual TLS terminator); the number of proxies in front;
+  // or the proxies' addresses. Never "every hop": that would let a client name its own address
+  // in X-Forwarded-For and walk past the login rate limit.
+  trustProxy: Type.Union(
+    [Type.Boolean(), Type.Integer({ minimum: 1, maximum: 10 }), Type.String({ minLength: 1 })],
+    { default: false },
+  ),
   reportsPerMinute: Type.Integer({ minimum: 1, default: 600 }),
   loginsPerMinute: Type.Integer({ minimum: 1, default: 10 }),
   retentionDays: Type.Integer({ minimum: 0, maximum: 36500, default: 180 }),
@@ -89,7 +95,8 @@ export const configVariables: Record<keyof Config, ConfigVariable> = {
   trustProxy: {
     name: 'DEVFLEET_TRUST_PROXY',
     default: 'false',
-    meaning: 'true behind a TLS-terminating proxy: honours X-Forwarded-*, marks cookies Secure',
+    meaning:
+      'true behind one TLS-terminating proxy (or how many, or their addresses): honours X-Forwarded-* from them, marks cookies Secure',
   },
   reportsPerMinute: {
     name: 'DEVFLEET_REPORT_RATE_LIMIT',
@@ -138,7 +145,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 
   const read = (key: keyof Config): unknown => {
     const { name } = configVariables[key];
-    return nonEmpty(env[name]) ?? file[name];
+    const text = nonEmpty(env[name]);
+    return text === undefined ? file[name] : fromEnvironment(key, text);
   };
 
   const raw: Record<keyof Config, unknown> = {
@@ -166,21 +174,83 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 }
 
 function checkConfig(raw: Record<keyof Config, unknown>): Config {
-  // Default fills in what is unset; Convert turns "8080" into 8080 but leaves "80x" a string,
-  // so Check still rejects it with a message naming the variable.
   const defined = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined));
-  const value = Value.Convert(ConfigSchema, Value.Default(ConfigSchema, defined));
-  const errors = Value.Errors(ConfigSchema, value);
-  if (errors.length > 0) {
-    const lines = errors.map((e) => {
-      const key = e.instancePath.replace(/^\//, '') as keyof Config;
+  const value = Value.Default(ConfigSchema, defined) as Record<string, unknown>;
+
+  const problems = new Map<keyof Config, string>();
+  for (const error of Value.Errors(ConfigSchema, value)) {
+    const key = error.instancePath.replace(/^\//, '') as keyof Config;
+    if (problems.has(key)) continue;
+    const setting = ConfigSchema.properties[key] as Type.TSchema | undefined;
+    problems.set(
+      key,
+      `${JSON.stringify(value[key])} ${setting ? expected(setting) : 'is not valid'}`,
+    );
+  }
+  if (problems.size > 0) {
+    const lines = [...problems].map(([key, problem]) => {
       const variable = configVariables[key]?.name ?? key;
-      return `  ${variable}: ${e.message}`;
+      return `  ${variable}: ${problem}`;
     });
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
   }
 
   return value as Config;
+}
+
+/**
+ * An environment variable's text as the type its setting wants. Only plain forms count:
+ * "8080" is a port, "80.5", "1e3" and "0x1F90" are not (JavaScript's Number would take them).
+ * What does not read as the wanted type stays text, and the schema check names it.
+ */
+function fromEnvironment(key: keyof Config, text: string): unknown {
+  const setting = ConfigSchema.properties[key] as Type.TSchema;
+  const kinds = typesOf(setting);
+  if (kinds.has('integer') && /^-?\d{1,15}$/.test(text)) return Number(text);
+  if (kinds.has('boolean') && (text === 'true' || text === 'false')) return text === 'true';
+  return text;
+}
+
+function typesOf(schema: Type.TSchema): Set<string> {
+  const record = schema as { type?: string; anyOf?: Type.TSchema[] };
+  if (record.anyOf) return new Set(record.anyOf.flatMap((s) => [...typesOf(s)]));
+  return new Set(record.type ? [record.type] : []);
+}
+
+/** What a setting takes, in words, for the one line that says why a value was refused. */
+function expected(schema: Type.TSchema): string {
+  const options = (schema as { anyOf?: Type.TSchema[] }).anyOf;
+  const literals = options?.map((o) => (o as { const?: unknown }).const);
+  if (literals?.every((l) => typeof l === 'string')) {
+    return `is not one of: ${literals.join(', ')}`;
+  }
+
+  const parts = (options ?? [schema]).flatMap((option): string[] => {
+    const o = option as {
+      type?: string;
+      minimum?: number;
+      maximum?: number;
+      minLength?: number;
+      format?: string;
+    };
+    switch (o.type) {
+      case 'integer': {
+        const range =
+          o.maximum === undefined
+            ? `${o.minimum ?? 0} or more`
+            : `${o.minimum ?? 0} to ${o.maximum}`;
+        return [`a whole number ${range}`];
+      }
+      case 'boolean':
+        return ['true or false'];
+      case 'string':
+        if (o.format === 'uri') return ['an http:// or https:// URL'];
+        return [o.minLength && o.minLength > 1 ? `text of ${o.minLength}+ characters` : 'text'];
+      default:
+        return [];
+    }
+  });
+  return `is not valid: expected ${parts.join(', or ')}`;
 }
 
 /** The file's settings by variable name; an unknown key is a typo and fails the start. */

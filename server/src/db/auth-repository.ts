@@ -43,6 +43,23 @@ export function findSessionUser(db: Db, tokenHash: string, now: number): Session
   };
 }
 
+/** Ends every session of a user: after a new password or role, or once the user is gone. */
+export function endUserSessions(db: Db, username: string): void {
+  const user = db.select({ id: users.id }).from(users).where(eq(users.username, username)).get();
+  if (user) db.delete(sessions).where(eq(sessions.userId, user.id)).run();
+}
+
+/** Removes a login and its sessions; false when there was no such user. */
+export function deleteUser(db: Db, username: string): boolean {
+  return db.transaction((tx) => {
+    const user = tx.select({ id: users.id }).from(users).where(eq(users.username, username)).get();
+    if (!user) return false;
+    tx.delete(sessions).where(eq(sessions.userId, user.id)).run();
+    tx.delete(users).where(eq(users.id, user.id)).run();
+    return true;
+  });
+}
+
 export function deleteSession(db: Db, tokenHash: string): void {
   db.delete(sessions).where(eq(sessions.tokenHash, tokenHash)).run();
 }

@@ -4,14 +4,28 @@ import { Worker } from 'node:worker_threads';
 import type { Db } from './client.js';
 
 // What the worker runs: its own connection to the same file, checkpointing on a timer. PASSIVE
-// never waits for the writer or readers; what it cannot copy now it copies next time.
+// never waits for the writer or readers; what it cannot copy now it copies next time. But the
+// WAL only starts over once a checkpoint has caught up with the writer, which a writer that never
+// pauses (a fleet flushing its spools, the bench generator) never lets happen: past a size, a
+// RESTART checkpoint waits for a gap between two commits, copies the little PASSIVE left, and
+// makes the next commit start the WAL over.
 const source = `
+const fs = require('node:fs');
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
 const db = new Database(workerData.file, { fileMustExist: true });
+db.pragma('busy_timeout = 1000');
+const walSize = () => {
+  try {
+    return fs.statSync(workerData.file + '-wal').size;
+  } catch {
+    return 0;
+  }
+};
 const timer = setInterval(() => {
   try {
     db.pragma('wal_checkpoint(PASSIVE)');
+    if (walSize() > workerData.restartBytes) db.pragma('wal_checkpoint(RESTART)');
   } catch (error) {
     parentPort.postMessage({ error: String(error && error.message ? error.message : error) });
   }
@@ -23,6 +37,10 @@ parentPort.on('message', () => {
 });
 parentPort.postMessage({ ready: true });
 `;
+
+// How large the WAL may grow before a checkpoint makes it start over: a few seconds of the
+// heaviest ingest, and a bound on the disk it takes.
+const WAL_RESTART_BYTES = 64 * 1024 * 1024;
 
 export interface Checkpointer {
   stop(): Promise<void>;
@@ -40,10 +58,11 @@ export async function startCheckpointer(
   db: Db,
   file: string,
   onError: (message: string) => void,
-  intervalMs = 500,
+  { intervalMs = 500, restartBytes = WAL_RESTART_BYTES } = {},
 ): Promise<Checkpointer> {
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-  const worker = new Worker(source, { eval: true, workerData: { driver, file, intervalMs } });
+  const workerData = { driver, file, intervalMs, restartBytes };
+  const worker = new Worker(source, { eval: true, workerData });
   let exited = false;
   const gone = new Promise<void>((resolve) =>
     worker.once('exit', () => {
@@ -69,6 +88,8 @@ export async function startCheckpointer(
     onError(error.message);
   });
   db.$client.pragma('wal_autocheckpoint = 0');
+  // Once the WAL starts over, its file is cut back to this size instead of staying at its peak.
+  db.$client.pragma(`journal_size_limit = ${restartBytes}`);
 
   return {
     async stop() {

@@ -10,30 +10,74 @@ import * as schema from './schema.js';
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 
+/** The database cannot be opened or migrated: a fact about this machine, said in one line. */
+export class DatabaseOpenError extends Error {
+  override name = 'DatabaseOpenError';
+}
+
 /**
  * Opens the database file (creating its folder), applies pending migrations in one transaction
  * and returns the drizzle handle. A failed migration throws: the caller must stop the process.
  */
 export function openDatabase(file: string): Db {
-  if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
-
-  const sqlite = new Database(file);
-  // WAL lets the dashboard read while a report commits; NORMAL sync is durable across process
-  // crashes (a SIGKILL loses nothing committed), which is the failure the server must survive.
-  sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('synchronous = NORMAL');
-  sqlite.pragma('foreign_keys = ON');
-  sqlite.pragma('busy_timeout = 5000');
+  const sqlite = openFile(file);
+  try {
+    configure(sqlite);
+  } catch (error) {
+    sqlite.close();
+    throw new DatabaseOpenError(`cannot open the database ${file}: ${reasonOf(error)}`, {
+      cause: error,
+    });
+  }
 
   const db = drizzle(sqlite, { schema });
   try {
     migrate(db, { migrationsFolder: migrationsDir });
   } catch (error) {
     sqlite.close();
-    throw error;
+    throw new DatabaseOpenError(`cannot migrate the database ${file}: ${reasonOf(error)}`, {
+      cause: error,
+    });
   }
 
   return db;
+}
+
+/**
+ * The file, created readable by its owner only when new: it holds every report of the team and
+ * the enrollment secret. SQLite gives its -wal and -shm files the same mode.
+ */
+function openFile(file: string): Database.Database {
+  try {
+    if (file !== ':memory:') {
+      fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+      fs.closeSync(fs.openSync(file, 'a', 0o600));
+    }
+    return new Database(file);
+  } catch (error) {
+    throw new DatabaseOpenError(`cannot open the database ${file}: ${reasonOf(error)}`, {
+      cause: error,
+    });
+  }
+}
+
+function reasonOf(error: unknown): string {
+  const cause = (error as { cause?: unknown }).cause;
+  // drizzle wraps a failed migration statement; the driver's message says what went wrong.
+  if (cause instanceof Error) return cause.message;
+  return error instanceof Error ? error.message : String(error);
+}
+
+function configure(sqlite: Database.Database): void {
+  // WAL lets the dashboard read while a report commits; NORMAL sync is durable across process
+  // crashes (a SIGKILL loses nothing committed), which is the failure the server must survive.
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  // SQLite's default page cache is 2 MiB; a year of a large fleet's indexes is far more, and
+  // every page the cache misses is a read from the operating system. Allocated as used.
+  sqlite.pragma('cache_size = -65536');
 }
 
 export function closeDatabase(db: Db): void {

@@ -5,6 +5,8 @@ import Type from 'typebox';
 
 import { hashMachineKey, hashPassword, newSecret } from '../auth/keys.js';
 import {
+  deleteUser,
+  endUserSessions,
   insertEnrollmentSecret,
   listEnrollmentSecrets,
   revokeEnrollmentSecret,
@@ -158,8 +160,32 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { 
     async (request, reply) => {
       const { username, password, role } = request.body;
       upsertUser(db, { username, passwordHash: await hashPassword(password), role });
+      // Whoever held the old password keeps no session opened with it.
+      endUserSessions(db, username);
       request.log.info({ username, role }, 'user saved');
       return reply.code(201).send({ username, role });
+    },
+  );
+
+  app.delete(
+    '/api/v1/users/:username',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'Remove a login',
+        description: 'Deletes the user and ends its sessions. An admin cannot remove itself.',
+        params: Type.Object({ username: Type.String({ minLength: 1, maxLength: 64 }) }),
+        response: { 204: { ...NoContent, description: 'Removed' } },
+      },
+    },
+    async (request, reply) => {
+      const { username } = request.params;
+      if (username === request.user?.username) {
+        throw new DevfleetError('DEVFLEET_VALIDATION_FAILED', 'An admin cannot remove itself');
+      }
+      if (!deleteUser(db, username)) throw new DevfleetError('DEVFLEET_NOT_FOUND', 'No such user');
+      request.log.info({ username }, 'user removed');
+      return reply.code(204).send();
     },
   );
 };

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 
 import { verifyPassword } from '../auth/keys.js';
-import { endSession, sessionUser, startSession } from '../auth/sessions.js';
+import { endSession, requireSession, sessionUser, startSession } from '../auth/sessions.js';
 import type { Db } from '../db/client.js';
 import { findUser } from '../db/settings-repository.js';
 import { DevfleetError } from '../errors.js';
@@ -87,6 +87,9 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ db: Db; loginsPerMinute: nu
     response: { 204: { description: 'Logged out', type: 'null' } },
   };
   app.post('/api/v1/auth/logout', { schema: logoutSchema }, async (request, reply) => {
+    // Like every change, a logout needs the session's CSRF token: another site must not be
+    // able to sign a user out. Without a session there is nothing to end.
+    if (sessionUser(db, request)) await requireSession(db, 'viewer')(request);
     endSession(db, reply, request);
     return reply.code(204).send();
   });

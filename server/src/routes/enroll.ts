@@ -1,6 +1,7 @@
 import { EnrollRequest, EnrollResponse } from '@devfleet/wire';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 
+import type { FailureLimiter } from '../auth/failure-limiter.js';
 import { hashMachineKey, newMachineId, newMachineKey } from '../auth/keys.js';
 import { isActiveEnrollmentSecret } from '../db/auth-repository.js';
 import type { Db } from '../db/client.js';
@@ -9,7 +10,10 @@ import { DevfleetError } from '../errors.js';
 import { cleanText } from '../ingest/clean-text.js';
 import { exampleMachineId, withExample } from '../openapi/examples.js';
 
-export const enrollRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { db }) => {
+export const enrollRoutes: FastifyPluginAsyncTypebox<{ db: Db; failures: FailureLimiter }> = async (
+  app,
+  { db, failures },
+) => {
   app.post(
     '/api/v1/enroll',
     {
@@ -34,9 +38,12 @@ export const enrollRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, {
     },
     async (request, reply) => {
       const { secret, hostname, user } = request.body;
+      failures.check(request.ip);
       // Secrets are looked up by hash: a revoked one stops working at once, the others don't.
-      if (!isActiveEnrollmentSecret(db, hashMachineKey(secret)))
+      if (!isActiveEnrollmentSecret(db, hashMachineKey(secret))) {
+        failures.fail(request.ip);
         throw new DevfleetError('DEVFLEET_ENROLL_SECRET_INVALID');
+      }
 
       const machineId = newMachineId();
       const machineKey = newMachineKey();

@@ -1,6 +1,15 @@
 import type { FastifyPluginAsync } from 'fastify';
 
+import { DevfleetError } from '../errors.js';
 import type { LiveHub } from '../live/hub.js';
+
+function sameOrigin(origin: string, host: string): boolean {
+  try {
+    return new URL(origin).host === host;
+  } catch {
+    return false;
+  }
+}
 
 export const liveRoutes: FastifyPluginAsync<{ hub: LiveHub }> = async (app, { hub }) => {
   const schema = {
@@ -19,8 +28,24 @@ export const liveRoutes: FastifyPluginAsync<{ hub: LiveHub }> = async (app, { hu
       url,
     }),
   };
-  app.get('/api/v1/live', { websocket: true, schema, config }, (socket) => {
-    // Dashboards only listen; anything they send is ignored.
-    hub.add(socket);
-  });
+  app.get(
+    '/api/v1/live',
+    {
+      websocket: true,
+      schema,
+      config,
+      // Browsers send the session cookie with a WebSocket opened from any page, and WebSockets
+      // are not held to the same-origin rule: only the dashboard's own pages may open one.
+      preValidation: async (request) => {
+        const origin = request.headers.origin;
+        if (origin !== undefined && !sameOrigin(origin, request.host)) {
+          throw new DevfleetError('DEVFLEET_FORBIDDEN', 'Open the live feed from the dashboard');
+        }
+      },
+    },
+    (socket) => {
+      // Dashboards only listen; anything they send is ignored.
+      hub.add(socket);
+    },
+  );
 };

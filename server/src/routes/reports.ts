@@ -2,6 +2,7 @@ import { ACCEPTED_SCHEMA_VERSIONS, Report, ReportAccepted } from '@devfleet/wire
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 
+import type { FailureLimiter } from '../auth/failure-limiter.js';
 import { hashMachineKey } from '../auth/keys.js';
 import type { Db } from '../db/client.js';
 import { findActiveMachineByKeyHash } from '../db/machine-repository.js';
@@ -15,11 +16,12 @@ const accepted: readonly number[] = ACCEPTED_SCHEMA_VERSIONS;
 
 export const reportRoutes: FastifyPluginAsyncTypebox<{
   db: Db;
+  failures: FailureLimiter;
   writer: ReportWriter;
   hub: LiveHub;
   detection: Detection;
   reportsPerMinute: number;
-}> = async (app, { db, writer, hub, detection, reportsPerMinute }) => {
+}> = async (app, { db, failures, writer, hub, detection, reportsPerMinute }) => {
   app.post(
     '/api/v1/reports',
     {
@@ -59,7 +61,13 @@ export const reportRoutes: FastifyPluginAsyncTypebox<{
         if (!keyHash) throw new DevfleetError('DEVFLEET_UNAUTHENTICATED');
 
         const machineId = findActiveMachineByKeyHash(db, keyHash);
-        if (!machineId) throw new DevfleetError('DEVFLEET_MACHINE_KEY_INVALID');
+        if (!machineId) {
+          // A known key always gets through, so one address trying keys cannot lock out the
+          // agents behind the same NAT; the one trying is slowed down.
+          failures.check(request.ip);
+          failures.fail(request.ip);
+          throw new DevfleetError('DEVFLEET_MACHINE_KEY_INVALID');
+        }
         request.machineId = machineId;
         // Every later line of this request, "request completed" included, names the machine.
         request.log = reply.log = request.log.child({ machineId });
@@ -82,7 +90,7 @@ export const reportRoutes: FastifyPluginAsyncTypebox<{
       });
       if (!duplicate) app.metrics.reportIngested();
 
-      request.log.info({ machineId, reportId: report.reportId, duplicate }, 'report stored');
+      request.log.info({ reportId: report.reportId, duplicate }, 'report stored');
       if (!duplicate) {
         hub.publish({
           type: 'report',

@@ -1,0 +1,49 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+import { startTestApp, type TestServer } from './helpers.js';
+
+let server: TestServer;
+
+beforeEach(async () => {
+  server = await startTestApp();
+});
+
+afterEach(async () => {
+  await server.close();
+});
+
+describe('requests the API cannot read', () => {
+  it.each([
+    ['text/plain', { 'content-type': 'text/plain' }],
+    ['form data', { 'content-type': 'application/x-www-form-urlencoded' }],
+  ])('answers a %s body with 415 and a code, before any credentials', async (_, headers) => {
+    const res = await server.app.inject({
+      method: 'POST',
+      url: '/api/v1/reports',
+      headers,
+      payload: '{"schemaVersion":1}',
+    });
+
+    expect(res.statusCode).toBe(415);
+    expect(res.json()).toEqual({
+      error: { code: 'DEVFLEET_UNSUPPORTED_MEDIA_TYPE', message: 'Send application/json' },
+    });
+  });
+
+  it('answers a URL it cannot decode in the same envelope as every other error', async () => {
+    const res = await server.inject({ url: '/api/v1/machines/%E0%A4%A' });
+
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.code).toBe('DEVFLEET_VALIDATION_FAILED');
+    expect(Object.keys(res.json())).toEqual(['error']);
+  });
+
+  it('routes a path parameter as long as the longest name a route takes', async () => {
+    const owner = 'o'.repeat(200);
+
+    const res = await server.inject({ url: `/api/v1/developers/${owner}` });
+
+    expect(res.statusCode).toBe(404);
+    expect(res.json().error.message).toBe('No machine belongs to this developer');
+  });
+});
