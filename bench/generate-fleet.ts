@@ -74,7 +74,9 @@ async function generateFleet(
   const started = performance.now();
   const db = openDatabase(file);
   // As the server does: checkpoints on another thread, never inside a commit.
-  const checkpointer = await startCheckpointer(db, file, (message) => log(`checkpoint: ${message}`));
+  const checkpointer = await startCheckpointer(db, file, (message) =>
+    log(`checkpoint: ${message}`),
+  );
   const rand = seeded(8);
   // Whole hours, ending at the last full hour: the fleet looks current when the bench runs.
   const endsAt = Math.floor(Date.now() / HOUR) * HOUR;
@@ -215,4 +217,5 @@ async function main(): Promise<void> {
   console.log(JSON.stringify(info, null, 2));
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.meta.filename)) await main();
+if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.meta.filename))
+  await main();

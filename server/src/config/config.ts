@@ -233,22 +233,16 @@ function expected(schema: Type.TSchema): string {
       minLength?: number;
       format?: string;
     };
-    switch (o.type) {
-      case 'integer': {
-        const range =
-          o.maximum === undefined
-            ? `${o.minimum ?? 0} or more`
-            : `${o.minimum ?? 0} to ${o.maximum}`;
-        return [`a whole number ${range}`];
-      }
-      case 'boolean':
-        return ['true or false'];
-      case 'string':
-        if (o.format === 'uri') return ['an http:// or https:// URL'];
-        return [o.minLength && o.minLength > 1 ? `text of ${o.minLength}+ characters` : 'text'];
-      default:
-        return [];
+    if (o.type === 'integer') {
+      const low = o.minimum ?? 0;
+      return [
+        `a whole number ${o.maximum === undefined ? `${low} or more` : `${low} to ${o.maximum}`}`,
+      ];
     }
+    if (o.type === 'boolean') return ['true or false'];
+    if (o.type !== 'string') return [];
+    if (o.format === 'uri') return ['an http:// or https:// URL'];
+    return [o.minLength && o.minLength > 1 ? `text of ${o.minLength}+ characters` : 'text'];
   });
   return `is not valid: expected ${parts.join(', or ')}`;
 }
