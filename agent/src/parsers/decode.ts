@@ -12,6 +12,8 @@ export interface DecodedText {
 // Big enough for any output the agent reads, small enough that a runaway file cannot stall a
 // laptop: everything past it is dropped with a warning.
 export const MAX_TEXT_CHARS = 2_000_000;
+/** The bytes those characters can take at most in UTF-16, the widest encoding read here. */
+export const MAX_INPUT_BYTES = MAX_TEXT_CHARS * 2;
 
 /**
  * Turns raw command output or a pasted sample into plain LF text. Decides the encoding by content,
@@ -52,7 +54,7 @@ interface BytesText {
 }
 
 function decodeBytes(bytes: Uint8Array, repairs: string[], warnings: string[]): BytesText {
-  const view = bytes.subarray(0, Math.min(bytes.length, MAX_TEXT_CHARS * 2));
+  const view = bytes.subarray(0, Math.min(bytes.length, MAX_INPUT_BYTES));
   if (view[0] === 0xef && view[1] === 0xbb && view[2] === 0xbf) {
     repairs.push('bom');
     return utf8OrLegacy(view.subarray(3), warnings);
@@ -66,10 +68,40 @@ function decodeBytes(bytes: Uint8Array, repairs: string[], warnings: string[]): 
     return { text: utf16le(swapBytePairs(view.subarray(2))), encoding: 'utf-16be' };
   }
 
+  // Before sniffing the whole: a preamble of odd length makes UTF-16LE after it look like BE.
+  const mixed = splitMixedUtf16(view);
+  if (mixed) {
+    repairs.push('mixed-utf-16');
+    return { text: mixed.preamble + utf16le(mixed.utf16), encoding: 'utf-16le' };
+  }
+
   const sniffed = sniffUtf16(view);
   if (sniffed === 'utf-16le') return { text: utf16le(view), encoding: sniffed };
   if (sniffed === 'utf-16be') return { text: utf16le(swapBytePairs(view)), encoding: sniffed };
   return utf8OrLegacy(view, warnings);
+}
+
+/**
+ * Plain text lines, then UTF-16LE: a support ticket's notes, a PowerShell transcript header or a
+ * prompt, then `wsl.exe` output redirected as is. The first NUL is the high byte of the first
+ * UTF-16 character (a BOM may precede it). Taken as such a mix only when the part before is whole
+ * lines of UTF-8 and the part after looks like UTF-16LE throughout; null otherwise.
+ */
+function splitMixedUtf16(bytes: Uint8Array): { preamble: string; utf16: Uint8Array } | null {
+  const firstNul = bytes.indexOf(0);
+  if (firstNul < 2) return null;
+
+  let start = firstNul - 1;
+  if (start >= 2 && bytes[start - 2] === 0xff && bytes[start - 1] === 0xfe) start -= 2;
+  if (bytes[start - 1] !== 0x0a) return null;
+  if (sniffUtf16(bytes.subarray(start)) !== 'utf-16le') return null;
+
+  try {
+    const preamble = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, start));
+    return { preamble, utf16: bytes.subarray(start) };
+  } catch {
+    return null;
+  }
 }
 
 function utf16le(bytes: Uint8Array): string {
@@ -173,8 +205,10 @@ function repairLines(input: string, repairs: string[]): string {
 }
 
 /**
- * Undoes "W i n d o w s": UTF-16 shown by a tool that renders each NUL as a space. Applied only
- * when most lines show the pattern, so that real text such as "a b c" is left alone.
+ * Undoes "W i n d o w s": UTF-16 shown by a tool that renders each NUL as a space. Applied to the
+ * whole text when most lines show the pattern, else to each run of at least three such lines
+ * (blank lines between them allowed): a ticket's own prose above the output is left alone, and
+ * so is real text such as "a b c".
  */
 function unspaceLetters(lines: string[], repairs: string[]): string[] {
   const candidates = lines.filter((line) => line.trim().length >= 3);
@@ -182,17 +216,80 @@ function unspaceLetters(lines: string[], repairs: string[]): string[] {
 
   const fixed = lines.map(unspaceLine);
   const matched = fixed.filter((line) => line !== null).length;
-  if (matched < Math.max(1, candidates.length * 0.6)) return lines;
+  const runs =
+    matched >= Math.max(1, candidates.length * 0.6)
+      ? [{ from: 0, to: lines.length }]
+      : spacedRuns(lines, fixed);
+  if (runs.length === 0) return lines;
 
   repairs.push('spaced-letters');
+  if (runs.length === 1 && runs[0]?.from === 0 && runs[0].to === lines.length) {
+    return unspaceAll(lines, fixed);
+  }
+  const result: string[] = [];
+  let next = 0;
+  for (const { from, to } of runs) {
+    result.push(...lines.slice(next, from), ...unspaceRun(lines.slice(from, to), fixed, from));
+    next = to;
+  }
+  result.push(...lines.slice(next));
+  return result;
+}
+
+function unspaceAll(lines: string[], fixed: (string | null)[]): string[] {
   const result: string[] = [];
   for (let i = 0; i < lines.length; i++) {
     const line = fixed[i] ?? lines[i] ?? '';
-    // Each line break came out as two (CR and LF each began a line): keep one blank at most.
+    // Each line break came out as two (CR and LF each began a line): keep one blank at most;
+    // halveDoubledBreaks takes the rest once the whole text shows the doubling.
     if (line.trim() === '' && result.length > 0 && result[result.length - 1] === '') continue;
     result.push(line.trim() === '' ? '' : line);
   }
   return result;
+}
+
+// Inside a run below other text the doubling cannot be judged over the whole text: one or two
+// blank lines between spaced lines are the doubled break itself, three or more a real gap.
+function unspaceRun(lines: string[], fixed: (string | null)[], offset: number): string[] {
+  const result: string[] = [];
+  let blanks = 0;
+  for (const [index, line] of lines.entries()) {
+    if (line.trim() === '') {
+      blanks++;
+      continue;
+    }
+    if (blanks >= 3) result.push('');
+    blanks = 0;
+    result.push(fixed[offset + index] ?? line);
+  }
+  return result;
+}
+
+const MIN_SPACED_RUN = 3;
+
+/** Ranges [from, to) of spaced-out lines with only blank or short lines between them. */
+function spacedRuns(lines: string[], fixed: (string | null)[]): { from: number; to: number }[] {
+  const runs: { from: number; to: number }[] = [];
+  let from = -1;
+  let last = -1;
+  let count = 0;
+  const close = () => {
+    if (count >= MIN_SPACED_RUN) runs.push({ from, to: last + 1 });
+    from = -1;
+    count = 0;
+  };
+
+  for (let i = 0; i < lines.length; i++) {
+    if (fixed[i] !== null) {
+      if (from < 0) from = i;
+      last = i;
+      count++;
+    } else if ((lines[i] ?? '').trim().length >= 3) {
+      close();
+    }
+  }
+  close();
+  return runs;
 }
 
 function unspaceLine(line: string): string | null {

@@ -38,6 +38,43 @@ describe('decodeText', () => {
     ]);
   });
 
+  it('undoes spaced-out letters below a ticket’s own notes, leaving the notes alone', () => {
+    const notes = 'Reported by: devuser\nWindows 11 23H2, PowerShell 7\nOutput as posted:\n---\n';
+    const { value } = decodeText(notes + loadFixture('24-wsl-list-utf16-spaced-letters.txt'));
+
+    expect(value.text.split('\n').filter((line) => line !== '')).toEqual([
+      'Reported by: devuser',
+      'Windows 11 23H2, PowerShell 7',
+      'Output as posted:',
+      '---',
+      'Windows Subsystem for Linux Distributions:',
+      'Ubuntu (Default)',
+      'Legacy',
+      'Ubuntu-tmp',
+    ]);
+  });
+
+  it('leaves one or two lines of spaced letters in prose alone', () => {
+    const text = 'Steps:\na b c\nthen x y z\nthat was all';
+    expect(decodeText(text).value.text).toBe(text);
+  });
+
+  it('reads UTF-16LE that follows lines of plain text, with or without a BOM', () => {
+    for (const bom of [false, true]) {
+      const bytes = Buffer.concat([
+        Buffer.from('C:\\> wsl --version > v.txt & type v.txt\n'),
+        toUtf16('WSL version: 2.3.24.0\n', bom),
+      ]);
+      const { value } = decodeText(bytes);
+
+      expect(value.encoding).toBe('utf-16le');
+      expect(value.repairs).toContain('mixed-utf-16');
+      expect(value.text.trimEnd()).toBe(
+        'C:\\> wsl --version > v.txt & type v.txt\nWSL version: 2.3.24.0',
+      );
+    }
+  });
+
   it('halves line breaks that a console capture doubled', () => {
     const { value } = decodeText(
       loadFixture('76-wsl-version-unsupported-inbox-wsl-doubled-blank-lines.txt'),
