@@ -2,6 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
+import { fileURLToPath } from 'node:url';
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { agentEnv, runAgent } from './helpers/agent-process.js';
@@ -10,6 +12,8 @@ import { loadFixture, toUtf16 } from './parsers/load-fixture.js';
 interface ParsedOutput {
   parts: { kind: string; value: Record<string, unknown>; warnings: string[] }[];
 }
+
+const FIXTURES = new URL('../../tests/fixtures/', import.meta.url).href;
 
 let dir: string;
 
@@ -119,6 +123,85 @@ describe('devfleet-agent parse, as a child process', () => {
     expect(history?.value).toEqual(
       expect.arrayContaining([expect.objectContaining({ durationMs: 3600, status: 'Error' })]),
     );
+  });
+
+  it('reads the spaced-out wsl -l below a ticket’s notes, detected or named with --kind', async () => {
+    const fixture = fileURLToPath(new URL(`${FIXTURES}24-wsl-list-utf16-spaced-letters.txt`));
+
+    const detected = await runAgent(['parse', fixture, '--json'], agentEnv({}));
+    const named = await runAgent(['parse', fixture, '--json', '--kind', 'wsl-list'], agentEnv({}));
+
+    for (const run of [detected, named]) {
+      expect(run.exitCode).toBe(0);
+      const list = (JSON.parse(run.stdout) as ParsedOutput).parts.find(
+        (p) => p.kind === 'wsl-list',
+      );
+      expect(list?.value).toMatchObject({ defaultDistro: 'Ubuntu' });
+      expect((list?.value.distros as { name: string }[]).map((d) => d.name)).toEqual([
+        'Ubuntu',
+        'Legacy',
+        'Ubuntu-tmp',
+      ]);
+    }
+  });
+
+  it('decodes UTF-16LE wsl -l -v output saved below a line of plain text', async () => {
+    const prompt = 'PS C:\\Users\\devuser> wsl -l -v > out.txt; type out.txt\n';
+    const body = '  NAME            STATE           VERSION\n* Ubuntu-22.04    Running         2\n';
+    const mixed = Buffer.concat([Buffer.from(prompt), toUtf16(body, false)]);
+
+    const out = await parseFile('mixed.txt', mixed);
+
+    expect(out.parts.find((p) => p.kind === 'wsl-list')?.value).toMatchObject({
+      distros: [{ name: 'Ubuntu-22.04', state: 'Running', version: 2, isDefault: true }],
+    });
+  });
+
+  it('fails with AGENT_PARSE_UNRECOGNIZED and exit 1 when it recognizes nothing', async () => {
+    const file = path.join(dir, 'notes.txt');
+    fs.writeFileSync(file, 'the build was slow again on Monday\n');
+
+    const run = await runAgent(['parse', file], agentEnv({}));
+
+    expect(run.exitCode).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(
+      /^error AGENT_PARSE_UNRECOGNIZED: nothing the agent reads .*--kind\n$/,
+    );
+  });
+
+  it.skipIf(process.platform === 'win32')(
+    'reads no more than the parsers use from an endless input, and says so',
+    async () => {
+      const run = await runAgent(['parse', '/dev/zero', '--json'], agentEnv({}), 20_000);
+
+      expect(run.exitCode).toBe(1);
+      expect(run.stderr).toMatch(/^error AGENT_PARSE_UNRECOGNIZED: .*its first 4000000 bytes/);
+      const out = JSON.parse(run.stdout) as { warnings: string[] };
+      expect(out.warnings).toContain('only the first 4000000 bytes were read');
+    },
+  );
+
+  it('refuses a folder with a usage error', async () => {
+    const run = await runAgent(['parse', dir], agentEnv({}));
+
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toBe(`error AGENT_USAGE: ${dir} is a folder; give parse a file to read\n`);
+  });
+
+  it('prints control characters from the file as escapes, never raw', async () => {
+    const file = path.join(dir, 'evil.wslconfig');
+    fs.writeFileSync(
+      file,
+      '[wsl2]\nmemory=4GB\nkernel=C:\\\\k\u001b]0;owned\u0007\u001b[2J\u202e\n',
+    );
+
+    const run = await runAgent(['parse', file, '--kind', 'wslconfig'], agentEnv({}));
+
+    expect(run.exitCode).toBe(0);
+    expect(run.stdout).toContain('[wsl2] kernel: C:\\k\\x1b]0;owned\\x07\\x1b[2J\\u202e\n');
+    // eslint-disable-next-line no-control-regex -- the point: no control character gets out
+    expect(run.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202e]/);
   });
 
   it('fails with a stable code and exit 2 for a file that does not exist', async () => {

@@ -1,3 +1,5 @@
+import { printable } from './printable.js';
+
 export interface Section {
   title: string;
   rows: [label: string, value: string][];
@@ -10,7 +12,10 @@ export function formatSections(sections: Section[]): string {
 
   return sections
     .map((section) => {
-      const rows = section.rows.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`);
+      // Values come from docker, WSL and files on the machine: escape what could drive a terminal.
+      const rows = section.rows.map(
+        ([label, value]) => `  ${label.padEnd(width)}  ${printable(value)}`,
+      );
       return [section.title, ...rows].join('\n');
     })
     .join('\n\n');

@@ -1,10 +1,12 @@
-import { readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 
 import { Option, type Command } from 'commander';
 
 import { AgentError } from '../config/agent-error.js';
+import { MAX_INPUT_BYTES } from '../parsers/decode.js';
 import { PARSE_KINDS, parseAny, type ParsedPart, type ParseKind } from '../parsers/index.js';
 import { printLine } from './output.js';
+import { printable } from './printable.js';
 
 interface ParseOptions {
   kind?: ParseKind;
@@ -25,34 +27,81 @@ export function registerParseCommand(program: Command): void {
     )
     .option('--json', 'print the parsed facts as JSON')
     .action(async (file: string, options: ParseOptions) => {
-      const bytes = await readInput(file);
-      const parsed = parseAny(bytes, options.kind);
-      printLine(
-        options.json
-          ? JSON.stringify({ parts: parsed.value, warnings: parsed.warnings }, null, 2)
-          : formatParts(parsed.value, parsed.warnings),
-      );
+      const input = await readInput(file);
+      const parsed = parseAny(input.bytes, options.kind);
+      const warnings = input.cut
+        ? [`only the first ${MAX_INPUT_BYTES} bytes were read`, ...parsed.warnings]
+        : parsed.warnings;
+      const recognized = parsed.value.some((part) => part.kind !== 'unknown');
+
+      if (options.json) {
+        printLine(JSON.stringify({ parts: parsed.value, warnings }, null, 2));
+      } else if (recognized) {
+        printLine(formatParts(parsed.value, warnings));
+      }
+      if (!recognized) {
+        const cut = input.cut ? ` (its first ${MAX_INPUT_BYTES} bytes)` : '';
+        throw new AgentError(
+          'AGENT_PARSE_UNRECOGNIZED',
+          `nothing the agent reads was found in ${printable(file)}${cut}; if it is one of ` +
+            `${PARSE_KINDS.join(', ')}, say which with --kind`,
+        );
+      }
     });
 }
 
-async function readInput(file: string): Promise<Uint8Array> {
+/**
+ * The file's first MAX_INPUT_BYTES, all the parsers look at: `parse /dev/zero` or a runaway log
+ * costs 4 MB, not memory until the machine gives up.
+ */
+async function readInput(file: string): Promise<{ bytes: Uint8Array; cut: boolean }> {
+  let handle;
   try {
-    return await readFile(file);
+    handle = await open(file, 'r');
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new AgentError('AGENT_USAGE', `cannot read ${file}: ${reason}`, { cause: error });
+    throw unreadable(file, error);
+  }
+
+  try {
+    if ((await handle.stat()).isDirectory()) throw isFolder(file);
+    const buffer = Buffer.alloc(MAX_INPUT_BYTES + 1);
+    let length = 0;
+    while (length < buffer.length) {
+      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, null);
+      if (bytesRead === 0) break;
+      length += bytesRead;
+    }
+    return {
+      bytes: buffer.subarray(0, Math.min(length, MAX_INPUT_BYTES)),
+      cut: length > MAX_INPUT_BYTES,
+    };
+  } catch (error) {
+    throw error instanceof AgentError ? error : unreadable(file, error);
+  } finally {
+    await handle.close();
   }
 }
 
+function unreadable(file: string, error: unknown): AgentError {
+  if ((error as NodeJS.ErrnoException).code === 'EISDIR') return isFolder(file);
+  const reason = error instanceof Error ? error.message : String(error);
+  return new AgentError('AGENT_USAGE', `cannot read ${file}: ${reason}`, { cause: error });
+}
+
+function isFolder(file: string): AgentError {
+  return new AgentError('AGENT_USAGE', `${file} is a folder; give parse a file to read`);
+}
+
+/** The table view. Everything in it came from the file: each line is made printable. */
 function formatParts(parts: ParsedPart[], warnings: string[]): string {
   const blocks = parts.map((part, index) => {
     const where = `line ${part.startLine}${part.command ? `, after "${part.command}"` : ''}`;
     const lines = [`#${index + 1} ${part.kind} (${where})`, ...summarize(part)];
     for (const warning of part.warnings) lines.push(`  warning: ${warning}`);
-    return lines.join('\n');
+    return lines.map(printable).join('\n');
   });
-  for (const warning of warnings) blocks.push(`warning: ${warning}`);
-  return blocks.length > 0 ? blocks.join('\n\n') : 'nothing found';
+  for (const warning of warnings) blocks.push(printable(`warning: ${warning}`));
+  return blocks.join('\n\n');
 }
 
 function summarize(part: ParsedPart): string[] {
