@@ -151,6 +151,41 @@ describe.skipIf(!chromiumAvailable())('dashboard with the demo fleet', () => {
     await page.unrouteAll();
   });
 
+  /**
+   * The change-marker labels of every chart on the page, as drawn: their texts, whether any two
+   * overlap, whether one leaves its chart, and how far each sits from its line.
+   */
+  const markerLabels = () =>
+    page.locator('[data-section=trends] figure').evaluateAll((figures) =>
+      figures.map((figure) => {
+        const box = figure.getBoundingClientRect();
+        const band = figure.querySelector('[data-section=marker-labels]')?.getBoundingClientRect();
+        const labels = Array.from(figure.querySelectorAll<HTMLElement>('[data-marker-label]')).map(
+          (el) => ({ el, rect: el.getBoundingClientRect(), line: Number(el.dataset.lineX) }),
+        );
+        const overlap = labels.some((a, i) =>
+          labels.slice(i + 1).some(({ rect: b }) => {
+            const r = a.rect;
+            return r.left < b.right && b.left < r.right && r.top < b.bottom && b.top < r.bottom;
+          }),
+        );
+        return {
+          markers: Number(figure.getAttribute('data-markers')),
+          texts: labels.map((l) => l.el.textContent ?? ''),
+          overlap,
+          outside: labels.some((l) => l.rect.left < box.left || l.rect.right > box.right),
+          // A flag starts or ends at its line.
+          farthest: Math.max(
+            0,
+            ...labels.map(({ rect, line }) => {
+              const x = (band?.left ?? 0) + line;
+              return Math.min(Math.abs(rect.left - x), Math.abs(rect.right - x));
+            }),
+          ),
+        };
+      }),
+    );
+
   it('draws a machine’s trend charts with its change markers', async () => {
     const id = fleet.machines.find((m) => m.hostname === 'dev01-laptop')?.id ?? '';
     await page.goto(`${server.url}/#/machines/${id}`);
@@ -165,10 +200,52 @@ describe.skipIf(!chromiumAvailable())('dashboard with the demo fleet', () => {
     expect(await page.locator('[data-rule=openRegression]').getAttribute('data-result')).toBe(
       'fail',
     );
+
+    // Beside their lines, apart, inside the chart, in full words on a wide screen.
+    await expect.poll(async () => (await markerLabels())[0]?.texts.length).toBeGreaterThan(0);
+    for (const chart of await markerLabels()) {
+      expect(chart.texts).toHaveLength(chart.markers);
+      expect(chart).toMatchObject({ overlap: false, outside: false });
+      expect(chart.farthest).toBeLessThanOrEqual(3);
+      expect(chart.texts).toContain('Docker Desktop 4.36.0 → 4.37.1');
+    }
+    await page.locator('[data-marker-label]').first().hover();
+    const tip = await page.locator('[data-marker-tip]').innerText();
+    expect(tip).toMatch(
+      /^\w{3} \d{1,2}, \d{4}, \d{1,2}:\d{2}\s[AP]M · WSL 2\.3\.24\.0 → 2\.3\.26\.0 \(also /,
+    );
     await page.screenshot({ path: screenshotPath('dashboard-machine-1440'), fullPage: true });
 
+    // The list under the charts writes dates as the rest of the dashboard does.
+    const times = page.locator('[data-section=markers] time');
+    for (const time of await times.all()) {
+      const expected = await time.evaluate((el) =>
+        new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' }).format(
+          new Date(el.getAttribute('datetime') ?? ''),
+        ),
+      );
+      expect(await time.innerText()).toBe(expected);
+    }
+
+    await page.setViewportSize({ width: 390, height: 844 });
+    await expect.poll(async () => (await markerLabels())[0]?.texts).toContain('Desktop 4.37.1');
+    for (const chart of await markerLabels()) {
+      expect(chart).toMatchObject({ overlap: false, outside: false });
+      expect(chart.farthest).toBeLessThanOrEqual(3);
+      expect(chart.texts.every((t) => !t.includes('→'))).toBe(true);
+    }
+    await page.screenshot({ path: screenshotPath('dashboard-machine-markers-390') });
+    await page.setViewportSize({ width: 1440, height: 900 });
+
+    // Several machines in one chart: each label says which one changed.
     await page.goto(`${server.url}/#/developers/dev01`);
     await page.locator('[data-page=developer] [data-chart][data-state=ready]').first().waitFor();
+    await expect.poll(async () => (await markerLabels())[0]?.texts.length).toBeGreaterThan(0);
+    const [builds] = await markerLabels();
+    expect(builds?.overlap).toBe(false);
+    for (const text of builds?.texts ?? []) expect(text).toMatch(/^dev01-(laptop|desktop): /);
+    const list = await page.locator('[data-section=markers] li').allInnerTexts();
+    expect(list.every((item) => /dev01-(laptop|desktop): /.test(item))).toBe(true);
     await page.screenshot({ path: screenshotPath('dashboard-developer-1440'), fullPage: true });
   });
 

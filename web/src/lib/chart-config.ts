@@ -1,4 +1,4 @@
-import type { ChangeMarker, FleetVersions, TrendPoint } from '@devfleet/wire';
+import type { FleetVersions, TrendPoint } from '@devfleet/wire';
 import type { ChartConfiguration, Tick, TooltipItem } from 'chart.js';
 
 import { durationTicks } from './duration-axis.js';
@@ -10,6 +10,13 @@ export interface ChartLine {
   /** Drawn as dots without a line (evidence samples). */
   dots?: boolean;
   color?: string;
+  /** The machine a line belongs to, when a chart has one line per machine. */
+  machineId?: string;
+}
+
+/** The colour of a chart's `index`th line, unless it has its own. */
+export function lineColor(line: ChartLine, index: number): string {
+  return line.color ?? palette[index % palette.length] ?? '#2f6fdf';
 }
 
 // Distinguishable in light and dark themes, and for the common colour-vision deficiencies first.
@@ -25,7 +32,8 @@ export const palette = [
 
 export interface ChartOptions {
   lines: ChartLine[];
-  markers: Pick<ChangeMarker, 'x' | 'label'>[];
+  /** Where the change markers' lines go; their labels are HTML beside the canvas. */
+  markers: { x: number; color?: string }[];
   from: number;
   to: number;
   /** The chart's width in pixels: decimation keeps about this many points per line. */
@@ -35,6 +43,16 @@ export interface ChartOptions {
   markerColor: string;
   /** Told the y axis's labels whenever they change (tests and screen readers read them). */
   onticks?: (labels: string[]) => void;
+  /** Told where the plot and each marker's line are, in canvas pixels, after every layout. */
+  onlayout?: (layout: PlotLayout) => void;
+}
+
+export interface PlotLayout {
+  left: number;
+  right: number;
+  top: number;
+  /** The pixel of each marker's line, in the order of `markers`. */
+  markerX: number[];
 }
 
 /**
@@ -51,7 +69,7 @@ export function trendChartConfig(options: ChartOptions): ChartConfiguration<'lin
     type: 'line',
     data: {
       datasets: lines.map((line, i) => {
-        const color = line.color ?? palette[i % palette.length] ?? '#2f6fdf';
+        const color = lineColor(line, i);
         return {
           label: line.label,
           data: line.points,
@@ -111,24 +129,26 @@ export function trendChartConfig(options: ChartOptions): ChartConfiguration<'lin
                 type: 'line' as const,
                 xMin: marker.x,
                 xMax: marker.x,
-                borderColor: markerColor,
+                borderColor: marker.color ?? markerColor,
                 borderWidth: 1,
                 borderDash: [4, 3],
-                label: {
-                  display: true,
-                  content: marker.label,
-                  position: i % 2 === 0 ? ('start' as const) : ('center' as const),
-                  backgroundColor: 'rgba(40, 44, 52, 0.85)',
-                  color: '#fff',
-                  font: { size: 10 },
-                  padding: 3,
-                },
               },
             ]),
           ),
         },
       },
     },
+    plugins: [
+      {
+        id: 'devfleetLayout',
+        afterLayout: (chart) => {
+          const { left, right, top } = chart.chartArea;
+          const x = chart.scales.x;
+          const markerX = markers.map((m) => (x ? x.getPixelForValue(m.x) : left));
+          options.onlayout?.({ left, right, top, markerX });
+        },
+      },
+    ],
   };
 }
 

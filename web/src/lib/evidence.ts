@@ -1,6 +1,8 @@
 import type { Alert } from '@devfleet/wire';
 
 import type { ChartLine } from './chart-config.js';
+import { formatDateTime } from './format.js';
+import type { ChartMarker } from './markers.js';
 
 interface Sample {
   at: number;
@@ -9,7 +11,7 @@ interface Sample {
 
 export interface EvidenceChart {
   lines: ChartLine[];
-  markers: { x: number; label: string }[];
+  markers: ChartMarker[];
   from: number;
   to: number;
 }
@@ -87,7 +89,19 @@ export function evidenceChart(alert: Alert): EvidenceChart | null {
   const pad = (Math.max(...times) - Math.min(...times)) * 0.02 || 3_600_000;
   return {
     lines,
-    markers: first === null ? [] : [{ x: first, label }],
+    markers:
+      first === null
+        ? []
+        : [
+            {
+              x: first,
+              n: 1,
+              date: formatDateTime(new Date(first).toISOString()),
+              full: label,
+              short: label,
+              long: label,
+            },
+          ],
     from: Math.min(...times) - pad,
     to: Math.max(...times) + pad,
   };

@@ -92,7 +92,7 @@ export function groupByProject(series: TrendSeries[]): ChartGroup[] {
   for (const s of series) {
     const project = s.name.replace(/^build:/, '');
     const group = groups.get(project) ?? { key: s.name, title: labelSeries(s.name), lines: [] };
-    group.lines.push({ label: s.hostname, points: s.points });
+    group.lines.push({ label: s.hostname, points: s.points, machineId: s.machineId });
     groups.set(project, group);
   }
   return [...groups.values()];
