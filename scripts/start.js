@@ -4,10 +4,12 @@
 //
 // The agent's enrollment for this local server lives in ./data/agent, not in the user's config
 // directory: a developer whose agent reports to the team server keeps that enrollment intact.
-import { spawn, spawnSync } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 
+const run = promisify(execFile);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const serverBin = path.join(root, 'server', 'bin', 'devfleet-server.js');
 const agentBin = path.join(root, 'agent', 'bin', 'devfleet-agent.js');
@@ -17,9 +19,6 @@ const env = {
   DEVFLEET_DB: process.env.DEVFLEET_DB ?? path.join(root, 'data', 'devfleet.db'),
 };
 const host = env.DEVFLEET_HOST ?? '127.0.0.1';
-const port = env.DEVFLEET_PORT ?? '8080';
-const browseHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
-const url = `http://${browseHost.includes(':') ? `[${browseHost}]` : browseHost}:${port}`;
 const agentEnv = { ...env, DEVFLEET_AGENT_HOME: path.join(root, 'data', 'agent') };
 
 function fail(message) {
@@ -27,58 +26,77 @@ function fail(message) {
   process.exit(1);
 }
 
-const creds = spawnSync(process.execPath, [serverBin, 'credentials', '--json'], {
-  env,
-  encoding: 'utf8',
-});
+/** Runs a bin of this repository; never throws: the exit code and output are the answer. */
+async function node(bin, args, runEnv) {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [bin, ...args], {
+      env: runEnv,
+      encoding: 'utf8',
+    });
+    return { status: 0, stdout, stderr };
+  } catch (error) {
+    return { status: error.code ?? 1, stdout: error.stdout ?? '', stderr: error.stderr ?? '' };
+  }
+}
+
+const creds = await node(serverBin, ['credentials', '--json'], env);
 if (creds.status !== 0) fail(`could not prepare the database:\n${creds.stderr}`);
 const { enrollSecret, adminUsername, adminPassword } = JSON.parse(creds.stdout);
 
-const server = spawn(process.execPath, [serverBin, 'start'], { env, stdio: 'inherit' });
+// The server's own "listening on" line is the sign it is up, not an answer on the port: another
+// server may already answer there, and this one is then about to fail.
+const server = spawn(process.execPath, [serverBin, 'start'], {
+  env,
+  stdio: ['inherit', 'inherit', 'pipe'],
+});
+const url = await new Promise((resolve) => {
+  let seen = '';
+  server.stderr.on('data', (chunk) => {
+    process.stderr.write(chunk);
+    seen += chunk.toString();
+    const match = /listening on (http:\/\/\S+)/.exec(seen);
+    if (match) resolve(match[1]);
+  });
+  server.once('exit', (code) => fail(`the server stopped (exit ${code ?? 'by a signal'})`));
+});
+server.removeAllListeners('exit');
 server.on('exit', (code) => process.exit(code ?? 1));
+
+// Ctrl-C reaches the server too (same process group); a signal sent to npm start alone is
+// passed on. The server shuts down once, however many arrive.
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => server.kill(signal));
 
-async function waitForServer() {
-  for (let i = 0; i < 100; i += 1) {
-    try {
-      const res = await fetch(`${url}/healthz`);
-      if (res.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  server.kill('SIGTERM');
-  fail(`the server did not answer on ${url}/healthz`);
-}
-
-function agent(...args) {
-  return spawnSync(process.execPath, [agentBin, ...args], { env: agentEnv, encoding: 'utf8' });
-}
-
-await waitForServer();
-
-let sent = agent('report');
+let sent = await node(agentBin, ['report'], agentEnv);
 if (sent.status !== 0) {
-  const enrolled = agent('enroll', '--server', url, '--secret', enrollSecret);
+  const enrolled = await node(
+    agentBin,
+    ['enroll', '--server', url, '--secret', enrollSecret],
+    agentEnv,
+  );
   if (enrolled.status !== 0) process.stderr.write(enrolled.stderr);
-  sent = agent('report');
+  sent = await node(agentBin, ['report'], agentEnv);
 }
 const reportLine =
   sent.status === 0
     ? 'this machine: enrolled and reported'
     : `this machine: the report failed:\n${sent.stderr.trim()}`;
+const loopback = host === '127.0.0.1' || host === '::1' || host === 'localhost';
+const reach = loopback
+  ? `This server listens on ${host} only: set DEVFLEET_HOST=0.0.0.0 (or put a TLS proxy in
+  front) so that other machines reach it, then use its address below.`
+  : 'Other machines use this server by an address they can reach.';
 
 process.stdout.write(`
   devfleet is running: ${url}
 
-  admin login        ${adminUsername} / ${adminPassword ?? '(as printed on the first start)'}
+  admin login        ${adminUsername} / ${adminPassword ?? '(as printed on the first start; set DEVFLEET_ADMIN_PASSWORD to replace it)'}
   enrollment secret  ${enrollSecret}
   ${reportLine}
 
-  On other machines:
-    npx devfleet-agent enroll --server ${url} --secret ${enrollSecret}
-    npx devfleet-agent report
+  On other machines (agent/README.md says how to install the agent there):
+    devfleet-agent enroll --server ${url} --secret ${enrollSecret}
+    devfleet-agent report
+  ${reach}
 
   Ctrl-C stops the server.
 `);

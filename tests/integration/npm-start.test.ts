@@ -1,0 +1,75 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+
+import { describe, expect, it } from 'vitest';
+
+import { repoRoot, startServerProcess, tempDir } from '../helpers/processes.js';
+
+const startScript = path.join(repoRoot, 'scripts', 'start.js');
+
+/** `npm start` as a person runs it: until its banner (or its exit), then Ctrl-C. */
+function npmStart(env: Record<string, string>) {
+  const child = spawn(process.execPath, [startScript], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const banner = new Promise<string | null>((resolve) => {
+    child.stdout.on('data', () => {
+      const match = /devfleet is running: (http:\/\/\S+)/.exec(stdout);
+      if (match && stdout.includes('Ctrl-C stops the server.')) resolve(match[1] ?? null);
+    });
+    void exited.then(() => resolve(null));
+  });
+  return { child, banner, exited, output: () => ({ stdout, stderr }) };
+}
+
+describe('npm start', () => {
+  it('serves, reports this machine, prints the login and secret, and stops on Ctrl-C', async () => {
+    const dir = tempDir('npm-start');
+    const started = npmStart({ DEVFLEET_DB: path.join(dir, 'devfleet.db'), DEVFLEET_PORT: '0' });
+    try {
+      const url = await started.banner;
+      const { stdout } = started.output();
+      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect(stdout).toMatch(/admin login +admin \/ \S{12,}/);
+      expect(stdout).toMatch(/enrollment secret +\S{16,}/);
+      expect(stdout).toContain('this machine: enrolled and reported');
+      expect(stdout).toContain('listens on 127.0.0.1 only');
+      expect((await fetch(`${url}/healthz`)).ok).toBe(true);
+
+      started.child.kill('SIGINT');
+      expect(await started.exited).toBe(0);
+      expect(fs.existsSync(path.join(dir, 'devfleet.db-wal'))).toBe(false);
+    } finally {
+      started.child.kill('SIGKILL');
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('says the port is taken instead of printing a banner for another server', async () => {
+    const other = await startServerProcess();
+    const dir = tempDir('npm-start-taken');
+    const started = npmStart({
+      DEVFLEET_DB: path.join(dir, 'devfleet.db'),
+      DEVFLEET_PORT: new URL(other.url).port,
+    });
+    try {
+      expect(await started.banner).toBeNull();
+      expect(await started.exited).toBe(1);
+      const { stdout, stderr } = started.output();
+      expect(stdout).not.toContain('devfleet is running');
+      expect(stderr).toMatch(/EADDRINUSE/);
+      expect(stderr).toMatch(/npm start: the server stopped \(exit 1\)/);
+    } finally {
+      started.child.kill('SIGKILL');
+      await other.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
