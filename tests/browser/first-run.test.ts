@@ -1,8 +1,10 @@
+import type { MachineList } from '@devfleet/wire';
 import type { Page, WebSocketRoute } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { chromiumAvailable, launchBrowser, screenshotPath, signIn } from '../helpers/browser.js';
-import { startServerProcess, type ServerProcess } from '../helpers/processes.js';
+import { getJson, startServerProcess, type ServerProcess } from '../helpers/processes.js';
+import { enroll, macReport, sendReport, timedBuild } from './fleet-fixtures.js';
 
 // The palette of web/src/app.css in the light scheme, as getComputedStyle reports it.
 const colors = {
@@ -89,6 +91,47 @@ describe.skipIf(!chromiumAvailable())('dashboard on a fresh server', () => {
     await expect.poll(indicator).toBe(`offline ${colors.bad}`);
     expect(await page.locator('[data-live]').innerText()).toBe('Reconnecting…');
     await page.unrouteAll();
+  });
+
+  it('says what is missing and how to get it when a machine has little or no data', async () => {
+    const day = 24 * 3600 * 1000;
+    const newKey = await enroll(server.url, 'new-mac', 'dev50');
+    for (let ago = 3; ago >= 0; ago -= 1) {
+      const at = new Date(Date.now() - ago * day - 3600_000);
+      const build = timedBuild('web-shop', at, 120_000 + ago * 1000);
+      await sendReport(server.url, newKey, macReport('new-mac', 'dev50', at, [build]));
+    }
+    const bareKey = await enroll(server.url, 'bare-mac', 'dev51');
+    await sendReport(server.url, bareKey, macReport('bare-mac', 'dev51', new Date()));
+    const { machines } = await getJson<MachineList>(server.url, '/api/v1/machines');
+    const id = (host: string) => machines.find((m) => m.hostname === host)?.id ?? '';
+
+    // No machine runs Docker Desktop: the rollout chart says so instead of staying blank.
+    await page.goto(server.url);
+    const rollout = page.locator('[data-chart=rollout]');
+    await rollout.waitFor();
+    expect(await rollout.getAttribute('data-state')).toBe('empty');
+    expect(await rollout.innerText()).toMatch(
+      /^No machine reported a Docker Desktop version in the last \d+ days/,
+    );
+    await page.screenshot({ path: screenshotPath('first-run-fleet-1440'), fullPage: true });
+
+    await page.goto(`${server.url}/#/machines/${id('bare-mac')}`);
+    const none = page.locator('[data-page=machine] [data-state=empty]').first();
+    await none.waitFor();
+    const hint = await none.innerText();
+    expect(hint).toContain('devfleet-agent report --bench');
+    expect(hint).toContain('devfleet-agent time -- ');
+
+    // Four days of builds in a 90-day view: the chart starts at the data, not 90 days back.
+    await page.goto(`${server.url}/#/machines/${id('new-mac')}`);
+    const chart = page.locator('[data-chart="build:web-shop"][data-state=ready]');
+    await chart.waitFor();
+    const from = Date.parse((await chart.getAttribute('data-from')) ?? '');
+    expect(Date.now() - from).toBeGreaterThan(3 * day);
+    expect(Date.now() - from).toBeLessThan(5 * day);
+    expect(await page.locator('[data-state=short-history]').innerText()).toMatch(/^Data since /);
+    await page.screenshot({ path: screenshotPath('first-run-machine-1440'), fullPage: true });
   });
 
   it('signs out to the login form, again without a console error', async () => {
