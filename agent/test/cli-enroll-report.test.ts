@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -152,6 +152,108 @@ describe('devfleet-agent enroll and report', () => {
     const run = await agent(['report']);
     expect(run.exitCode).toBe(1);
     expect(run.stderr).toMatch(/^error AGENT_REPORT_REJECTED: .*DEVFLEET_REPORT_TOO_LARGE/);
+  });
+
+  it('refuses an empty secret before sending anything', async () => {
+    const fake = await serve(() => ({ status: 201, body: enrolled }));
+
+    const typed = await agent(['enroll', '--server', fake.url, '--secret', '']);
+    const fromEnv = await runAgent(
+      ['enroll', '--server', fake.url],
+      agentEnv({ DEVFLEET_AGENT_HOME: home, PATH: emptyPath, DEVFLEET_ENROLL_SECRET: '' }),
+    );
+
+    for (const run of [typed, fromEnv]) {
+      expect(run.exitCode).toBe(2);
+      expect(run.stderr).toMatch(/^error AGENT_USAGE: --secret is empty/);
+    }
+    expect(fake.received).toEqual([]);
+  });
+
+  it('refuses a server address with a password, without repeating the password', async () => {
+    const fake = await serve(() => ({ status: 201, body: enrolled }));
+    const withPassword = fake.url.replace('http://', 'http://devuser:hunter2@');
+
+    const run = await agent(['enroll', '--server', withPassword, '--secret', 's']);
+
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).toMatch(/^error AGENT_SERVER_URL_INVALID: .*user name or password/);
+    expect(run.stderr).not.toContain('hunter2');
+    expect(fake.received).toEqual([]);
+  });
+
+  it('refuses a malformed machine key in agent.json without printing it', async () => {
+    const fake = await serve(() => ({ status: 201, body: { reportId: 'r' } }));
+    const key = 'dfk_Vq3m9Zk2xR7\nX-Injected: yes';
+    await writeFile(
+      path.join(home, 'agent.json'),
+      JSON.stringify({ serverUrl: fake.url, machineId: 'machine-1', machineKey: key }),
+    );
+
+    const run = await agent(['report', '--no-wait']);
+
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).toMatch(/^error AGENT_CONFIG_INVALID: .*machineKey missing or malformed/);
+    expect(run.stderr).not.toContain('Vq3m9Zk2xR7');
+    expect(fake.received).toEqual([]);
+  });
+
+  it('refuses to enroll an enrolled machine again unless --force, naming the old machine', async () => {
+    let next = 1;
+    const fake = await serve(() => ({
+      status: 201,
+      body: { machineId: `machine-${next}`, machineKey: `key-${next++}` },
+    }));
+    await agent(['enroll', '--server', fake.url, '--secret', 's']);
+
+    const again = await agent(['enroll', '--server', fake.url, '--secret', 's']);
+    const forced = await agent(['enroll', '--server', fake.url, '--secret', 's', '--force']);
+
+    expect(again.exitCode).toBe(1);
+    expect(again.stderr).toMatch(/^error AGENT_ALREADY_ENROLLED: .*as machine machine-1;.*--force/);
+    expect(again.stderr).toContain(`${fake.url}/api/v1/machines/machine-1/revoke`);
+    expect(forced.exitCode).toBe(0);
+    expect(forced.stderr).toMatch(/^note: .*revoke the old machine machine-1/);
+    expect(fake.received).toHaveLength(2);
+    expect(JSON.parse(await readFile(path.join(home, 'agent.json'), 'utf8'))).toMatchObject({
+      machineId: 'machine-2',
+    });
+  });
+
+  it('enroll --redact-user makes the owner the same hash report --redact-user sends', async () => {
+    const fake = await serve((req) =>
+      req.url === '/api/v1/enroll'
+        ? { status: 201, body: enrolled }
+        : { status: 201, body: { reportId: 'r', machineId: 'machine-1', duplicate: false } },
+    );
+    const env = agentEnv({
+      DEVFLEET_AGENT_HOME: home,
+      PATH: emptyPath,
+      DEVFLEET_REDACT_SALT: 'team-salt',
+      USER: 'devuser',
+      LOGNAME: 'devuser',
+    });
+
+    const enroll = await runAgent(
+      ['enroll', '--server', fake.url, '--secret', 's', '--redact-user'],
+      env,
+    );
+    const report = await runAgent(['report', '--redact-user'], env);
+
+    expect(enroll.exitCode).toBe(0);
+    expect(report.exitCode).toBe(0);
+    const owner = (fake.received[0]?.body as { user: string }).user;
+    expect(owner).toMatch(/^user-[0-9a-f]{8}$/);
+    expect(owner).toBe((fake.received[1]?.body as Report).host.user);
+  });
+
+  it('enroll --owner names the owner the server shows', async () => {
+    const fake = await serve(() => ({ status: 201, body: enrolled }));
+
+    const run = await agent(['enroll', '--server', fake.url, '--secret', 's', '--owner', 'Team A']);
+
+    expect(run.exitCode).toBe(0);
+    expect(fake.received[0]?.body).toMatchObject({ user: 'Team A' });
   });
 
   it('reports a usage error with its code and exit code 2', async () => {

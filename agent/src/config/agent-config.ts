@@ -7,11 +7,15 @@ import { Value } from 'typebox/value';
 
 import { AgentError } from './agent-error.js';
 import { resolveConfigDir } from './config-dir.js';
+import { parseServerUrl } from './server-url.js';
 
 export const AgentConfig = Type.Object({
   serverUrl: Type.String({ minLength: 1 }),
-  machineId: Type.String({ minLength: 1 }),
-  machineKey: Type.String({ minLength: 1 }),
+  // Printed in messages and the web app's links: visible characters only.
+  machineId: Type.String({ pattern: '^[\\x21-\\x7e]{1,256}$' }),
+  // Sent as `Authorization: Bearer <key>`, so the header's token68 characters only: a newline
+  // would split the header, and the error that follows would print the key.
+  machineKey: Type.String({ pattern: '^[A-Za-z0-9._~+/-]{1,512}=*$' }),
 });
 
 export type AgentConfig = Static<typeof AgentConfig>;
@@ -49,8 +53,23 @@ export async function loadConfig(file: string): Promise<AgentConfig> {
   } catch (error) {
     throw invalidConfig(file, 'it is not JSON', error);
   }
-  if (!Value.Check(AgentConfig, parsed)) throw invalidConfig(file, 'fields are missing');
+  // Say which field, never its value: the key is a credential and the URL may carry one.
+  if (!Value.Check(AgentConfig, parsed)) {
+    const fields = [...Value.Errors(AgentConfig, parsed)].flatMap(fieldsOf);
+    throw invalidConfig(file, `${[...new Set(fields)].join(', ')} missing or malformed`);
+  }
+  try {
+    parseServerUrl(parsed.serverUrl);
+  } catch (error) {
+    throw invalidConfig(file, 'serverUrl is not an http(s) address without credentials', error);
+  }
   return parsed;
+}
+
+function fieldsOf(error: { instancePath: string; params: unknown }): string[] {
+  const required = (error.params as { requiredProperties?: unknown }).requiredProperties;
+  if (Array.isArray(required)) return required.map(String);
+  return [error.instancePath.replace(/^\//, '') || 'the whole file'];
 }
 
 /**

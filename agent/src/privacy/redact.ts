@@ -87,7 +87,7 @@ export function hashUser(name: string, salt: string): string {
  * Host names often carry their owner's name: DEVUSER-LAPTOP on Windows, Devusers-MacBook-Pro (from
  * "Devuser's MacBook Pro") on macOS. The name is replaced where it stands as a whole word.
  */
-function redactHostname(hostname: string, user: string, salt: string): string {
+export function redactHostname(hostname: string, user: string, salt: string): string {
   if (user.length < 2) return hostname;
   const escaped = user.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const word = new RegExp(`(?<![A-Za-z0-9])${escaped}s?(?![A-Za-z0-9])`, 'gi');
