@@ -31,7 +31,7 @@ export async function main(argv: string[]): Promise<number> {
     await program.parseAsync(argv);
     return exitCode;
   } catch (error) {
-    return reportError(error, argv.includes('--verbose'));
+    return reportError(error, argv);
   } finally {
     unfinished.dispose();
   }
@@ -77,10 +77,18 @@ function buildProgram(setExitCode: (code: number) => void): Command {
 }
 
 /** The one place where failures become output and an exit code. */
-function reportError(error: unknown, verbose: boolean): number {
+function reportError(error: unknown, argv: string[]): number {
+  const verbose = argv.includes('--verbose');
   if (error instanceof CommanderError) {
     // --help and --version arrive here too, with exit code 0 and their text already printed.
     if (error.exitCode === 0) return 0;
+    // A command group run without its subcommand: commander has printed the group's help on
+    // stderr and says only "(outputHelp)".
+    if (error.code === 'commander.help') {
+      const group = ['devfleet-agent', ...argv.slice(2).filter((arg) => !arg.startsWith('-'))];
+      printError('AGENT_USAGE', `${group.join(' ')} needs a command: one of those listed above`);
+      return EXIT_USAGE;
+    }
     printError(
       'AGENT_USAGE',
       `${error.message.replace(/^error: /, '')}; see devfleet-agent --help`,
