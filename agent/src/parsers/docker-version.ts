@@ -17,9 +17,13 @@ export interface DockerVersionFacts {
   engineIsRelease: boolean;
 }
 
-// Release engines are numbered (17.12.0-ce, 24.0.6, 29.0.0); pre-releases carry -rc/-beta and
-// builds from source read "master", "dev" or a Go pseudo-version 0.0.0-<date>-<commit>.
-const RELEASE_VERSION = /^v?\d{1,4}\.\d{1,4}\.\d{1,4}(?:-(?:ce|ee))?$/;
+// Release engines are numbered (17.12.0-ce, 24.0.6, 29.0.0), and distributions append their own
+// build of that release: Debian 20.10.24+dfsg1, Ubuntu 24.0.7-0ubuntu2~22.04.1, -ce and -ee.
+// Pre-releases carry -rc/-beta/-tp, and builds from source read "master", "dev" or a Go
+// pseudo-version 0.0.0-<date>-<commit>.
+const RELEASE_NUMBER =
+  /^v?(\d{1,4})\.(\d{1,4})\.(\d{1,4})((?:[-+~][0-9A-Za-z][0-9A-Za-z.+~_-]{0,63})?)$/;
+const PRE_RELEASE = /(?:^|[^a-z])(?:rc|beta|alpha|dev|tp|nightly|snapshot|pre|test)(?:[^a-z]|$)/i;
 
 /** Reads `docker version`, as `--format '{{json .}}'` or as the default text. */
 export function parseDockerVersion(text: string): Parsed<DockerVersionFacts> {
@@ -27,7 +31,12 @@ export function parseDockerVersion(text: string): Parsed<DockerVersionFacts> {
 }
 
 export function isReleaseVersion(version: string | null | undefined): boolean {
-  return typeof version === 'string' && RELEASE_VERSION.test(version.trim());
+  const match = typeof version === 'string' ? RELEASE_NUMBER.exec(version.trim()) : null;
+  if (!match) return false;
+
+  const [, major, minor, patch, suffix = ''] = match;
+  if (major === '0' && minor === '0' && patch === '0') return false;
+  return !PRE_RELEASE.test(suffix);
 }
 
 function emptyFacts(): DockerVersionFacts {

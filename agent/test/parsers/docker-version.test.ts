@@ -115,6 +115,29 @@ describe('parseDockerVersion, text form', () => {
   });
 
   it.each([
+    ['20.10.24+dfsg1', true],
+    ['26.1.5+dfsg1', true],
+    ['24.0.7-0ubuntu2~22.04.1', true],
+    ['27.5.1-1', true],
+    ['17.12.0-ce', true],
+    ['18.09.1-ee', true],
+    ['28.5.1', true],
+    ['master', false],
+    ['dev', false],
+    ['25.0.0-rc.1', false],
+    ['24.0.0-beta.2', false],
+    ['18.09.0-ee-1-tp3', false],
+    ['0.0.0-20180822222038-652321bfa3', false],
+  ])('takes engine version %s as a release: %s', (version, release) => {
+    const output = `Server: Docker Engine - Community\n Engine:\n  Version:          ${version}\n`;
+    const { value, warnings } = parseDockerVersion(output);
+
+    expect(value.server?.version).toBe(version);
+    expect(value.engineIsRelease).toBe(release);
+    expect(warnings.some((warning) => warning.includes('not a release number'))).toBe(!release);
+  });
+
+  it.each([
     ['66-docker-version-mac-arm-context-default-daemon-down.txt', '26.1.4', 'default'],
     ['68-docker-version-wsl-distro-old-cli-daemon-down.txt', '18.09.6', null],
   ])('reads %s: client %s, "Cannot connect" as unreachable', (name, version, context) => {
