@@ -1,4 +1,4 @@
-import type { FleetOverview, MachineDetail, VersionField } from '@devfleet/wire';
+import type { AlertList, FleetOverview, MachineDetail, VersionField } from '@devfleet/wire';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -269,10 +269,31 @@ describe.skipIf(!chromiumAvailable())('dashboard with the demo fleet', () => {
     await alert.locator('[data-chart=evidence][data-state=ready]').waitFor();
     await page.screenshot({ path: screenshotPath('dashboard-alerts-1440') });
 
+    // Movers before and after their own update, and the machines that stayed as a yardstick.
+    const evidence = alert.locator('[data-chart=evidence] canvas');
+    expect(await evidence.getAttribute('aria-label')).toContain(
+      'before their update; after their update; machines that did not update (control);',
+    );
+    expect(await alert.locator('[data-field=evidence-note]').innerText()).toMatch(
+      /^Filled dots: the 17 machines that updated, each split at its own update \(between /,
+    );
+
     const id = await alert.getAttribute('data-alert-id');
     await alert.locator('[data-action=acknowledge]').click();
     await page.locator('[data-tab=acknowledged]').click();
-    await page.locator(`[data-alert-id="${id}"][data-alert-status=acknowledged]`).waitFor();
+    const acknowledged = page.locator(`[data-alert-id="${id}"][data-alert-status=acknowledged]`);
+    await acknowledged.waitFor();
+
+    // When, as the API recorded it, in the dashboard's date format.
+    const res = await page.request.get(`${server.url}/api/v1/alerts`);
+    const { alerts } = (await res.json()) as AlertList;
+    const at = alerts.find((a) => a.id === id)?.acknowledgedAt ?? '';
+    const when = acknowledged.locator('[data-field=acknowledged-at]');
+    expect(await when.locator('time').getAttribute('datetime')).toBe(at);
+    expect(await when.innerText()).toMatch(
+      /^acknowledged \w{3} \d{1,2}, \d{4}, \d{1,2}:\d{2}\s[AP]M \(just now\)$/,
+    );
+    await page.screenshot({ path: screenshotPath('dashboard-alerts-acknowledged-1440') });
   });
 
   it('shows a report sent while the page is open without a reload', async () => {

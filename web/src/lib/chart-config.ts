@@ -9,6 +9,8 @@ export interface ChartLine {
   points: TrendPoint[] | { x: number; y: number }[];
   /** Drawn as dots without a line (evidence samples). */
   dots?: boolean;
+  /** Hollow dots beneath the others: context, such as a control group. */
+  muted?: boolean;
   color?: string;
   /** The machine a line belongs to, when a chart has one line per machine. */
   machineId?: string;
@@ -74,7 +76,9 @@ export function trendChartConfig(options: ChartOptions): ChartConfiguration<'lin
           label: line.label,
           data: line.points,
           borderColor: color,
-          backgroundColor: color,
+          backgroundColor: line.muted ? 'transparent' : color,
+          pointBorderWidth: line.muted ? 1 : 0,
+          order: line.muted ? 1 : 0,
           borderWidth: line.dots ? 0 : 1.5,
           showLine: !line.dots,
           pointRadius: line.dots ? 2.5 : line.points.length > 120 ? 0 : 2,
@@ -117,7 +121,10 @@ export function trendChartConfig(options: ChartOptions): ChartConfiguration<'lin
         legend: {
           display: lines.length > 1,
           position: 'bottom',
-          labels: { color: text, boxWidth: 12, boxHeight: 2 },
+          // Dots get dots in the legend, hollow ones hollow; lines get a short line.
+          labels: lines.every((l) => l.dots)
+            ? { color: text, usePointStyle: true, pointStyleWidth: 10, boxHeight: 6 }
+            : { color: text, boxWidth: 12, boxHeight: 2 },
         },
         decimation: { enabled: true, algorithm: 'lttb', samples: Math.max(50, options.width) },
         tooltip: { callbacks: { label: tooltipLabel } },

@@ -1,7 +1,8 @@
 import type { Alert } from '@devfleet/wire';
 
 import type { ChartLine } from './chart-config.js';
-import { formatDateTime } from './format.js';
+import { labelField } from './environment-fields.js';
+import { formatDate, formatDateTime } from './format.js';
 import type { ChartMarker } from './markers.js';
 
 interface Sample {
@@ -12,6 +13,8 @@ interface Sample {
 export interface EvidenceChart {
   lines: ChartLine[];
   markers: ChartMarker[];
+  /** How to read the chart, when the dots alone could mislead; '' otherwise. */
+  note: string;
   from: number;
   to: number;
 }
@@ -67,21 +70,21 @@ export function evidenceChart(alert: Alert): EvidenceChart | null {
     .map((m) => (m.changeAt ? Date.parse(m.changeAt) : NaN))
     .filter((t) => !Number.isNaN(t));
   const first = changes.length > 0 ? Math.min(...changes) : null;
-  const transition = alert.transition;
-  const label = transition
-    ? `${transition.from ?? 'unset'} → ${transition.to ?? 'unset'}`
-    : 'level shift';
+  const last = changes.length > 0 ? Math.max(...changes) : null;
+  const words = legendWords(alert);
 
   const lines: ChartLine[] = [
-    { label: 'before', points: points(before), dots: true, color: '#6d7d93' },
-    { label: 'after', points: points(after), dots: true, color: '#d0452f' },
+    { label: words.before, points: points(before), dots: true, color: '#5f7391' },
+    { label: words.after, points: points(after), dots: true, color: '#d0452f' },
   ];
   if (control.length > 0) {
+    // Hollow and beneath: the yardstick, not the finding.
     lines.push({
-      label: 'stayed (control)',
+      label: 'machines that did not update (control)',
       points: points(control),
       dots: true,
-      color: '#2a9d6f',
+      muted: true,
+      color: '#3f9a78',
     });
   }
 
@@ -89,20 +92,44 @@ export function evidenceChart(alert: Alert): EvidenceChart | null {
   const pad = (Math.max(...times) - Math.min(...times)) * 0.02 || 3_600_000;
   return {
     lines,
-    markers:
-      first === null
-        ? []
-        : [
-            {
-              x: first,
-              n: 1,
-              date: formatDateTime(new Date(first).toISOString()),
-              full: label,
-              short: label,
-              long: label,
-            },
-          ],
+    markers: first === null ? [] : [changeMarker(alert, first, changes.length)],
+    note: rolloutNote(alert, first, last, changes.length),
     from: Math.min(...times) - pad,
     to: Math.max(...times) + pad,
   };
+}
+
+/** What the legend calls the samples before and after: a fleet alert splits each machine. */
+function legendWords(alert: Alert): { before: string; after: string } {
+  if (alert.scope === 'fleet') {
+    return { before: 'before their update', after: 'after their update' };
+  }
+  if (alert.kind === 'unattributed') return { before: 'before the shift', after: 'after it' };
+  return { before: 'before the change', after: 'after the change' };
+}
+
+function changeMarker(alert: Alert, at: number, machines: number): ChartMarker {
+  const transition = alert.transition;
+  const change = transition
+    ? `${labelField(transition.field)} ${transition.from ?? 'unset'} → ${transition.to ?? 'unset'}`
+    : 'level shift';
+  const first = machines > 1 ? 'first machine: ' : '';
+  return {
+    x: at,
+    n: 1,
+    date: formatDateTime(new Date(at).toISOString()),
+    full: `${first}${change}`,
+    short: `${first}${transition?.to ?? 'shift'}`,
+    long: `${first}${change}`,
+  };
+}
+
+/** Why "before" dots appear after the line: each machine updated on its own day. */
+function rolloutNote(alert: Alert, first: number | null, last: number | null, n: number): string {
+  if (alert.scope !== 'fleet' || first === null || last === null || n < 2) return '';
+  const day = (t: number) => formatDate(new Date(t).toISOString());
+  return (
+    `Filled dots: the ${n} machines that updated, each split at its own update (between ` +
+    `${day(first)} and ${day(last)}; the dashed line marks the first).`
+  );
 }

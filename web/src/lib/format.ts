@@ -7,6 +7,7 @@ const dateTimeFormat = new Intl.DateTimeFormat(undefined, {
   dateStyle: 'medium',
   timeStyle: 'short',
 });
+const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
 const relativeFormat = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
 const numberFormat = new Intl.NumberFormat(undefined, { maximumFractionDigits: 1 });
 
@@ -27,6 +28,13 @@ export function parseTime(iso: string | null): number | null {
   const time = Date.parse(iso);
 
   return Number.isNaN(time) ? null : time;
+}
+
+/** The date alone, in the same style: "Nov 2, 2026". */
+export function formatDate(iso: string): string {
+  const time = parseTime(iso);
+
+  return time === null ? iso : dateFormat.format(time);
 }
 
 export function formatDateTime(iso: string): string {
