@@ -256,6 +256,19 @@ describe('devfleet-agent enroll and report', () => {
     expect(fake.received[0]?.body).toMatchObject({ user: 'Team A' });
   });
 
+  it('keeps its files in the folder --home names, over DEVFLEET_AGENT_HOME', async () => {
+    const fake = await serve(() => ({ status: 201, body: enrolled }));
+    const chosen = path.join(home, 'chosen');
+
+    const run = await agent(['--home', chosen, 'enroll', '--server', fake.url, '--secret', 's']);
+
+    expect(run.exitCode).toBe(0);
+    expect(JSON.parse(await readFile(path.join(chosen, 'agent.json'), 'utf8'))).toMatchObject(
+      enrolled,
+    );
+    await expect(stat(path.join(home, 'agent.json'))).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
   it('reports a usage error with its code and exit code 2', async () => {
     const run = await agent(['enroll', '--server', 'http://x']);
     expect(run.exitCode).toBe(2);

@@ -40,7 +40,10 @@ export function createBenchDeps(
   const environment = () => (snapshot ??= collectReport(collectContext(program)));
 
   return {
-    home: path.dirname(defaultConfigPath()),
+    // Read when a command runs, after --home has set DEVFLEET_AGENT_HOME.
+    get home() {
+      return path.dirname(defaultConfigPath());
+    },
     setExitCode,
     environmentFacts: async () => fingerprintFacts(await environment()),
     send: async (record: BuildRecord) => {

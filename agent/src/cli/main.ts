@@ -60,10 +60,17 @@ function buildProgram(setExitCode: (code: number) => void): Command {
     .description('reports this machine’s Docker and WSL environment to a devfleet server')
     .version(readAgentVersion())
     .option('--verbose', 'print debug lines to stderr')
+    .option('--home <dir>', 'the config folder, instead of DEVFLEET_AGENT_HOME or the default')
     // Commander would call process.exit; main returns the code instead, and prints usage
     // errors in the same `error CODE: message` form as every other failure.
     .exitOverride()
-    .configureOutput({ outputError: () => undefined });
+    .configureOutput({ outputError: () => undefined })
+    // Every command finds the config folder through the environment; --home sets it there.
+    // Scheduled tasks on Windows need it: Task Scheduler passes no environment variables.
+    .hook('preAction', (command) => {
+      const { home } = command.opts<{ home?: string }>();
+      if (home) process.env.DEVFLEET_AGENT_HOME = path.resolve(home);
+    });
 
   registerEnrollCommand(program);
   registerCollectCommand(program);
@@ -85,7 +92,7 @@ function reportError(error: unknown, argv: string[]): number {
     // A command group run without its subcommand: commander has printed the group's help on
     // stderr and says only "(outputHelp)".
     if (error.code === 'commander.help') {
-      const group = ['devfleet-agent', ...argv.slice(2).filter((arg) => !arg.startsWith('-'))];
+      const group = ['devfleet-agent', ...commandWords(argv.slice(2))];
       printError('AGENT_USAGE', `${group.join(' ')} needs a command: one of those listed above`);
       return EXIT_USAGE;
     }
@@ -112,6 +119,11 @@ function reportError(error: unknown, argv: string[]): number {
   printError('AGENT_INTERNAL', `${message} (a bug in the agent; run with --verbose for details)`);
   if (verbose && error instanceof Error) process.stderr.write(`${error.stack}\n`);
   return EXIT_FAILURE;
+}
+
+/** The command words of the arguments: neither options nor the value of --home. */
+function commandWords(args: string[]): string[] {
+  return args.filter((arg, index) => !arg.startsWith('-') && args[index - 1] !== '--home');
 }
 
 function printError(code: string, message: string): void {

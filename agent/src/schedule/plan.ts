@@ -67,7 +67,9 @@ export function planSchedule(input: PlanInput): SchedulePlan {
     {
       name: 'report',
       description: `devfleet: report this machine's environment every ${everyHours} h`,
-      args: ['report'],
+      // One attempt per report: a run must not wait for a server that is away; the spool keeps
+      // the report for the next run.
+      args: ['report', '--no-wait'],
       times: reportTimes,
     },
   ];
@@ -78,7 +80,7 @@ export function planSchedule(input: PlanInput): SchedulePlan {
     jobs.push({
       name: 'bench',
       description: 'devfleet: run the benchmarks and report them, once a day',
-      args: ['report', '--bench'],
+      args: ['report', '--bench', '--no-wait'],
       times: [clockTime(minute)],
     });
   }

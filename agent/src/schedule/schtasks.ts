@@ -42,7 +42,12 @@ export function taskXmlBytes(xml: string): Buffer {
 }
 
 function taskXml(plan: SchedulePlan, job: ScheduledJob): string {
-  const args = [...plan.programArgs, ...job.args].map(quoteWindowsArg).join(' ');
+  // A task gets the user's own environment from the registry (PATH with Docker's folder among
+  // it), never the variables of the shell that installed it: a chosen config folder goes as
+  // --home. PATH is not carried, as a new terminal has the same.
+  const home = plan.env.DEVFLEET_AGENT_HOME;
+  const agentArgs = home ? ['--home', home, ...job.args] : job.args;
+  const args = [...plan.programArgs, ...agentArgs].map(quoteWindowsArg).join(' ');
 
   return [
     '<?xml version="1.0" encoding="UTF-16"?>',

@@ -29,7 +29,7 @@ async function writeCrontab(dir: string, text: string): Promise<void> {
 describe('devfleet-agent schedule install --dry-run', () => {
   it.each([
     ['systemd', /--- .*devfleet-agent-report\.timer\n\[Unit\][\s\S]*Persistent=true/],
-    ['cron', /crontab lines \(the others stay\):\n\d+ [\d,]+ \* \* \* .* report >> /],
+    ['cron', /crontab lines \(the others stay\):\n\d+ [\d,]+ \* \* \* .* report --no-wait >> /],
     ['launchd', /com\.devfleet\.agent\.bench\.plist\n<\?xml/],
     ['schtasks', /agent-report\.xml\n<\?xml version="1\.0" encoding="UTF-16"\?>/],
   ])('prints the %s definitions and changes nothing', async (kind, shape) => {
@@ -44,7 +44,7 @@ describe('devfleet-agent schedule install --dry-run', () => {
     expect(run.stderr).toBe('');
     expect(run.exitCode).toBe(0);
     expect(run.stdout).toMatch(
-      /^would install with \w+:\n {2}report at (\d\d:\d\d, ){5}\d\d:\d\d\n/,
+      /^would install with \w+:\n {2}report --no-wait at (\d\d:\d\d, ){5}\d\d:\d\d\n/,
     );
     expect(run.stdout).toMatch(shape);
     if (hasCrontab) expect(readCrontab()).toBe(before);
@@ -99,13 +99,13 @@ describe.skipIf(!hasCrontab)('devfleet-agent schedule with cron, for real', () =
     expect(first.stderr).toBe('');
     expect(first.exitCode).toBe(0);
     expect(first.stdout).toMatch(
-      /^installed with cron:\n {2}report at .*\n {2}report --bench at \d\d:\d\d\n$/,
+      /^installed with cron:\n {2}report --no-wait at .*\n {2}report --bench --no-wait at \d\d:\d\d\n$/,
     );
     expect(afterFirst.startsWith(others)).toBe(true);
     const added = afterFirst.slice(others.length).trimEnd().split('\n');
     expect(added).toHaveLength(2);
-    expect(added[0]).toMatch(/ report >> .*schedule\.log 2>&1 # devfleet-agent:report$/);
-    expect(added[1]).toMatch(/ report --bench >> .* # devfleet-agent:bench$/);
+    expect(added[0]).toMatch(/ report --no-wait >> .*schedule\.log 2>&1 # devfleet-agent:report$/);
+    expect(added[1]).toMatch(/ report --bench --no-wait >> .* # devfleet-agent:bench$/);
     expect(second.exitCode).toBe(0);
     expect(readCrontab()).toBe(afterFirst);
   });

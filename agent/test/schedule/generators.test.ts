@@ -35,12 +35,12 @@ describe('planSchedule', () => {
     const { jobs } = plan();
     const [report, bench] = jobs;
 
-    expect(report?.args).toEqual(['report']);
+    expect(report?.args).toEqual(['report', '--no-wait']);
     expect(report?.times).toHaveLength(6);
     const hours = report?.times.map((t) => t.hour) ?? [];
     expect(hours.every((h, i) => i === 0 || h - (hours[i - 1] ?? 0) === 4)).toBe(true);
     expect(new Set(report?.times.map((t) => t.minute)).size).toBe(1);
-    expect(bench?.args).toEqual(['report', '--bench']);
+    expect(bench?.args).toEqual(['report', '--bench', '--no-wait']);
     expect(bench?.times).toHaveLength(1);
     expect(bench?.times[0]?.hour).toBeGreaterThanOrEqual(12);
     expect(bench?.times[0]?.hour).toBeLessThan(14);
@@ -71,7 +71,7 @@ const fixed: SchedulePlan = {
     {
       name: 'report',
       description: 'devfleet: report every 4 h',
-      args: ['report'],
+      args: ['report', '--no-wait'],
       times: [
         { hour: 1, minute: 7 },
         { hour: 5, minute: 7 },
@@ -80,7 +80,7 @@ const fixed: SchedulePlan = {
     {
       name: 'bench',
       description: 'devfleet: benchmarks daily',
-      args: ['report', '--bench'],
+      args: ['report', '--bench', '--no-wait'],
       times: [{ hour: 12, minute: 30 }],
     },
   ],
@@ -104,7 +104,7 @@ describe('systemd units', () => {
         '[Service]',
         'Type=oneshot',
         'Environment=PATH=/usr/local/bin:/usr/bin',
-        'ExecStart=/usr/bin/node "/opt/devfleet agent/bin/devfleet-agent.js" report',
+        'ExecStart=/usr/bin/node "/opt/devfleet agent/bin/devfleet-agent.js" report --no-wait',
         'Nice=10',
         '',
       ].join('\n'),
@@ -125,7 +125,7 @@ describe('systemd units', () => {
       ].join('\n'),
     );
     expect(units[2]?.text).toContain(
-      'ExecStart=/usr/bin/node "/opt/devfleet agent/bin/devfleet-agent.js" report --bench',
+      'ExecStart=/usr/bin/node "/opt/devfleet agent/bin/devfleet-agent.js" report --bench --no-wait',
     );
   });
 
@@ -138,9 +138,20 @@ describe('systemd units', () => {
 describe('crontab lines', () => {
   it('gives each job one line with its hours, PATH, the log and a marker', () => {
     expect(cronLines(fixed)).toEqual([
-      "7 1,5 * * * env PATH=/usr/local/bin:/usr/bin /usr/bin/node '/opt/devfleet agent/bin/devfleet-agent.js' report >> /home/devuser/.config/devfleet/schedule.log 2>&1 # devfleet-agent:report",
-      "30 12 * * * env PATH=/usr/local/bin:/usr/bin /usr/bin/node '/opt/devfleet agent/bin/devfleet-agent.js' report --bench >> /home/devuser/.config/devfleet/schedule.log 2>&1 # devfleet-agent:bench",
+      "7 1,5 * * * env PATH=/usr/local/bin:/usr/bin /usr/bin/node '/opt/devfleet agent/bin/devfleet-agent.js' report --no-wait >> /home/devuser/.config/devfleet/schedule.log 2>&1 # devfleet-agent:report",
+      "30 12 * * * env PATH=/usr/local/bin:/usr/bin /usr/bin/node '/opt/devfleet agent/bin/devfleet-agent.js' report --bench --no-wait >> /home/devuser/.config/devfleet/schedule.log 2>&1 # devfleet-agent:bench",
     ]);
+  });
+
+  it('carries DEVFLEET_AGENT_HOME when it was set at install time', () => {
+    const env = { PATH: '/usr/bin', DEVFLEET_AGENT_HOME: '/srv/devfleet home' };
+    const [line] = cronLines({ ...fixed, env, jobs: [fixed.jobs[0]!] });
+    const [unit] = systemdUnits({ ...fixed, env, jobs: [fixed.jobs[0]!] });
+
+    expect(line).toContain(
+      "env PATH=/usr/bin DEVFLEET_AGENT_HOME='/srv/devfleet home' /usr/bin/node",
+    );
+    expect(unit?.text).toContain('Environment="DEVFLEET_AGENT_HOME=/srv/devfleet home"\n');
   });
 
   it('escapes % (cron’s stdin marker) and single quotes', () => {
@@ -176,6 +187,7 @@ describe('launchd plists', () => {
         '      <string>/usr/bin/node</string>',
         '      <string>/opt/devfleet agent/bin/devfleet-agent.js</string>',
         '      <string>report</string>',
+        '      <string>--no-wait</string>',
         '    </array>',
       ].join('\n'),
     );
@@ -218,10 +230,20 @@ describe('Task Scheduler definitions', () => {
     expect(report?.xml).toContain('<StartWhenAvailable>true</StartWhenAvailable>');
     expect(report?.xml).toContain('<Command>C:\\Program Files\\nodejs\\node.exe</Command>');
     expect(report?.xml).toContain(
-      '<Arguments>C:\\Users\\DevUser\\AppData\\Roaming\\npm\\node_modules\\devfleet-agent\\bin\\devfleet-agent.js report</Arguments>',
+      '<Arguments>C:\\Users\\DevUser\\AppData\\Roaming\\npm\\node_modules\\devfleet-agent\\bin\\devfleet-agent.js report --no-wait</Arguments>',
     );
-    expect(bench?.xml).toContain('devfleet-agent.js report --bench</Arguments>');
+    expect(bench?.xml).toContain('devfleet-agent.js report --bench --no-wait</Arguments>');
     expect(bench?.xml).toContain('<LogonType>InteractiveToken</LogonType>');
+  });
+
+  it('passes a config folder chosen at install time as --home, since tasks get no variables', () => {
+    const home = 'C:\\Users\\Dev User\\devfleet-test';
+    const [report] = schtasksTasks({ ...windowsPlan, env: { DEVFLEET_AGENT_HOME: home } });
+
+    expect(report?.xml).toContain(
+      'devfleet-agent.js --home &quot;C:\\Users\\Dev User\\devfleet-test&quot; report --no-wait</Arguments>',
+    );
+    expect(schtasksTasks(windowsPlan)[0]?.xml).not.toContain('--home');
   });
 
   it('registers with schtasks /Create /XML and writes the file as UTF-16 LE with a BOM', () => {

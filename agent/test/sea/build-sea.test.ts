@@ -26,7 +26,7 @@ describe('build:sea', () => {
       expect(version.stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
       expect(version.stderr).toBe('');
       // Scheduled runs start the executable itself, not node and a script.
-      expect(dryRun.stdout).toContain(` ${EXE} report >> `);
+      expect(dryRun.stdout).toContain(` ${EXE} report --no-wait >> `);
       expect(existsSync(`${SEA}assets/refmodule/go.mod`)).toBe(true);
     },
   );
