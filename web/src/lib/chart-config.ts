@@ -97,6 +97,8 @@ export function trendChartConfig(options: ChartOptions): ChartConfiguration<'lin
       scales: {
         x: {
           type: 'time',
+          // Samples come a few a day: hour ticks ("9AM 1PM") would hide which day is which.
+          time: { minUnit: 'day' },
           min: options.from,
           max: options.to,
           ticks: { color: text, maxRotation: 0, autoSkipPadding: 16 },
