@@ -76,7 +76,7 @@ export async function timeCommand(options: TimeOptions): Promise<TimeResult> {
     id: `time-${randomUUID()}`,
     source: 'time',
     name: clip(options.name?.trim() || path.basename(path.resolve(cwd)) || 'build', 128),
-    command: clip(maskSecrets(options.command.join(' ')).text, 1024),
+    command: clip(maskSecrets(shellQuoted(options.command)).text, 1024),
     startedAt: startedAt.toISOString(),
     durationMs: Math.min(Math.round(durationMs), MAX_DURATION_MS),
     exitCode,
@@ -135,6 +135,18 @@ async function fingerprintOrNull(facts: TimeOptions['facts']): Promise<string | 
   } catch {
     return null;
   }
+}
+
+/**
+ * The command line as a POSIX shell would take it back: `sh -c 'exit 3'`, not `sh -c exit 3`,
+ * which reads as another command. Words of safe characters stay bare.
+ */
+export function shellQuoted(words: string[]): string {
+  return words
+    .map((word) =>
+      /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`,
+    )
+    .join(' ');
 }
 
 function clip(text: string, max: number): string {

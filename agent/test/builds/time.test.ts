@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { QUEUE_FILE, readQueuedBuilds, removeQueuedBuilds } from '../../src/builds/build-queue.js';
 import { fingerprintOf } from '../../src/builds/fingerprint.js';
-import { timeCommand } from '../../src/builds/time.js';
+import { shellQuoted, timeCommand } from '../../src/builds/time.js';
 
 const FACTS = { 'engine.version': '28.5.1', 'desktop.version': '4.49.0', pathKind: 'linux' };
 
@@ -47,7 +47,7 @@ describe('time', () => {
     expect(record).toMatchObject({
       source: 'time',
       name: path.basename(home),
-      command: 'sh -c sleep 0.2; exit 0',
+      command: "sh -c 'sleep 0.2; exit 0'",
       exitCode: 0,
       succeeded: true,
       fingerprint: fingerprintOf(FACTS),
@@ -167,6 +167,16 @@ describe('time', () => {
       record: null,
       outcome: { kind: 'not-recorded', reason: 'cancelled by SIGINT' },
     });
+  });
+});
+
+describe('shellQuoted', () => {
+  it('quotes the words a shell would split or expand, and only those', () => {
+    expect(shellQuoted(['sh', '-c', 'exit 3'])).toBe("sh -c 'exit 3'");
+    expect(shellQuoted(['npm', 'run', 'build:prod', '--', '--out=dist/a.js'])).toBe(
+      'npm run build:prod -- --out=dist/a.js',
+    );
+    expect(shellQuoted(['echo', "it's", '', '$HOME'])).toBe(`echo 'it'\\''s' '' '$HOME'`);
   });
 });
 
