@@ -147,8 +147,13 @@ describe.skipIf(!chromiumAvailable())('dashboard with the demo fleet', () => {
     await page.locator('[data-filter=version]').selectOption('4.37.1');
     await expect.poll(() => rows.count()).toBe(Number(await inventory.innerText()));
     expect(await row('dev18-laptop').count()).toBe(1);
-
     await page.unrouteAll();
+
+    // Its page says the same, with until when the version was seen.
+    await row('dev18-laptop').locator('[data-column=host] a.host').click();
+    const field = page.locator('[data-section=environment] [data-field=desktopVersion] dd');
+    await field.waitFor();
+    expect(await field.innerText()).toMatch(/^4\.37\.1 last known, until \w{3} \d{1,2}, \d{4}/);
   });
 
   /**

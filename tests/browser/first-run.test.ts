@@ -117,7 +117,7 @@ describe.skipIf(!chromiumAvailable())('dashboard on a fresh server', () => {
     await page.screenshot({ path: screenshotPath('first-run-fleet-1440'), fullPage: true });
 
     await page.goto(`${server.url}/#/machines/${id('bare-mac')}`);
-    const none = page.locator('[data-page=machine] [data-state=empty]').first();
+    const none = page.locator('[data-state=empty]', { hasText: 'No benchmark or build' });
     await none.waitFor();
     const hint = await none.innerText();
     expect(hint).toContain('devfleet-agent report --bench');
@@ -131,6 +131,20 @@ describe.skipIf(!chromiumAvailable())('dashboard on a fresh server', () => {
     expect(Date.now() - from).toBeGreaterThan(3 * day);
     expect(Date.now() - from).toBeLessThan(5 * day);
     expect(await page.locator('[data-state=short-history]').innerText()).toMatch(/^Data since /);
+
+    // Four reports of one environment: the last report is the latest, and nothing changed.
+    const lastReport = page.locator('[data-field=lastCollectedAt] dd');
+    const sent = machines.find((m) => m.hostname === 'new-mac')?.environment?.lastCollectedAt;
+    const latest = await lastReport.evaluate(
+      (_, at) =>
+        new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' }).format(
+          new Date(at ?? ''),
+        ),
+      sent,
+    );
+    expect(await lastReport.innerText()).toBe(latest);
+    const changes = page.locator('[data-state=empty]', { hasText: 'No changes recorded' });
+    expect(await changes.innerText()).toMatch(/the environment has been the same since \w{3} /);
     await page.screenshot({ path: screenshotPath('first-run-machine-1440'), fullPage: true });
   });
 

@@ -7,7 +7,8 @@ import { formatBytes, formatDateTime } from './format.js';
 // is shown as sent, so a fact the server starts tracking never breaks this page.
 const fieldLabels: Record<string, string | undefined> = {
   reportId: 'Report',
-  collectedAt: 'Collected at',
+  collectedAt: 'Same since',
+  lastCollectedAt: 'Last report',
   receivedAt: 'Received at',
   hostname: 'Host name',
   user: 'User',
@@ -64,7 +65,12 @@ export interface DetailItem {
   field: keyof Environment;
   label: string;
   value: string | null;
+  /** The latest report could not tell: what an earlier one showed, and until when. */
+  lastKnown?: { value: string; until: string };
 }
+
+// The versions the fleet's inventory counts by their last known value.
+const knownFields = new Set<keyof Environment>(['desktopVersion', 'engineVersion', 'wslVersion']);
 
 export interface DetailGroup {
   title: 'Host' | 'Docker' | 'WSL';
@@ -98,11 +104,13 @@ export function formatFieldValue(field: string, value: string | null): string | 
   return formatBytes(amount * unit);
 }
 
-export function groupEnvironment(env: Environment): DetailGroup[] {
-  const item = (field: keyof Environment, value: string | null = text(env[field])) => ({
+/** `history`: the machine's environments, newest first, for what the latest could not tell. */
+export function groupEnvironment(env: Environment, history: Environment[] = []): DetailGroup[] {
+  const item = (field: keyof Environment, value: string | null = text(env[field])): DetailItem => ({
     field,
     label: labelField(field),
     value,
+    lastKnown: value === null && knownFields.has(field) ? lastKnown(history, field) : undefined,
   });
 
   return [
@@ -117,6 +125,7 @@ export function groupEnvironment(env: Environment): DetailGroup[] {
         item('arch'),
         item('cpus'),
         item('memoryBytes', formatBytes(env.memoryBytes)),
+        item('lastCollectedAt', formatDateTime(env.lastCollectedAt)),
         item('collectedAt', formatDateTime(env.collectedAt)),
       ],
     },
@@ -148,6 +157,13 @@ export function joinBuild(version: string | null, build: string | null): string 
   if (version === null) return null;
 
   return build === null ? version : `${version} (build ${build})`;
+}
+
+function lastKnown(history: Environment[], field: keyof Environment): DetailItem['lastKnown'] {
+  const earlier = history.find((e) => e[field] !== null);
+  const value = earlier ? text(earlier[field]) : null;
+
+  return earlier && value !== null ? { value, until: earlier.lastCollectedAt } : undefined;
 }
 
 function text(value: string | number | null): string | null {
