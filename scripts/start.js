@@ -2,8 +2,9 @@
 // `npm start`: runs the server on the embedded SQLite database, enrolls this machine's agent
 // against it and sends one report, so the fleet view opens with this machine in it.
 //
-// The agent's enrollment for this local server lives in ./data/agent, not in the user's config
-// directory: a developer whose agent reports to the team server keeps that enrollment intact.
+// The agent's enrollment for this local server lives beside the database (./data/agent), not in
+// the user's config directory: a developer whose agent reports to the team server keeps that
+// enrollment intact.
 import { execFile, spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,7 +20,7 @@ const env = {
   DEVFLEET_DB: process.env.DEVFLEET_DB ?? path.join(root, 'data', 'devfleet.db'),
 };
 const host = env.DEVFLEET_HOST ?? '127.0.0.1';
-const agentEnv = { ...env, DEVFLEET_AGENT_HOME: path.join(root, 'data', 'agent') };
+const agentEnv = { ...env, DEVFLEET_AGENT_HOME: path.join(path.dirname(env.DEVFLEET_DB), 'agent') };
 
 function fail(message) {
   process.stderr.write(`npm start: ${message}\n`);

@@ -21,7 +21,7 @@ import { DevfleetError, errorCatalog, type ErrorCode } from './errors.js';
 import { registerSecurityHeaders } from './http/security-headers.js';
 import { registerValidation } from './http/validation.js';
 import { loadHealthRules } from './health/rules-config.js';
-import { ReportWriter } from './ingest/report-writer.js';
+import { LocalReportWriter, type ReportWriter } from './ingest/report-writer.js';
 import { LiveHub } from './live/hub.js';
 import { Metrics } from './metrics/metrics.js';
 import { documentSecurity, registerApiDocs } from './openapi/docs.js';
@@ -73,6 +73,8 @@ export interface AppOptions {
   fleetIntervalMs?: number;
   /** How long a machine's reports gather before detection runs over them (tests use 0). */
   detectionDelayMs?: number;
+  /** Where validated reports are stored; by default in-process, with group commit. */
+  writer?: ReportWriter;
   /** First wait between webhook attempts (tests shorten it). */
   webhookMinTimeoutMs?: number;
 }
@@ -181,10 +183,13 @@ export async function buildApp(options: AppOptions) {
   // Unknown machine keys and wrong secrets, per address: guessing is throttled, agents are not.
   const failures = new FailureLimiter(FAILED_CREDENTIALS_PER_MINUTE, 60_000);
   await app.register(enrollRoutes, { db, failures });
+  // The process (server.ts) stores reports on a thread of their own; tests store them here.
+  const writer = options.writer ?? new LocalReportWriter(db);
+  app.addHook('onClose', async () => writer.close());
   await app.register(reportRoutes, {
     db,
     failures,
-    writer: new ReportWriter(db),
+    writer,
     hub,
     detection,
     reportsPerMinute: config.reportsPerMinute ?? 600,

@@ -6,6 +6,7 @@ import type { Config } from './config/config.js';
 import { startCheckpointer } from './db/checkpointer.js';
 import { closeDatabase, openDatabase, type Db } from './db/client.js';
 import { pruneHistoryGently } from './db/maintenance.js';
+import { ThreadReportWriter } from './ingest/thread-writer.js';
 
 export interface RunningServer {
   url: string;
@@ -28,15 +29,23 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const db = openDatabase(config.dbPath);
   const credentials = await ensureCredentials(db, config);
 
+  let log: FastifyBaseLogger | null = null;
+  const writer = ThreadReportWriter.start(config.dbPath, db, (error) =>
+    log?.error({ err: error }, 'writer thread failed: storing reports on the request thread'),
+  );
   const app = await buildApp({
     config,
     db,
     logger: loggerOptions(config),
+    writer,
   });
+  log = app.log;
 
   try {
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {
+    // The writer thread would keep the process alive: it ends with the app.
+    await app.close();
     closeDatabase(db);
     throw error;
   }

@@ -18,8 +18,10 @@ export class DatabaseOpenError extends Error {
 /**
  * Opens the database file (creating its folder), applies pending migrations in one transaction
  * and returns the drizzle handle. A failed migration throws: the caller must stop the process.
+ * A second connection of the same process (the writer thread) skips the migrations, which the
+ * first applied.
  */
-export function openDatabase(file: string): Db {
+export function openDatabase(file: string, { migrate: runMigrations = true } = {}): Db {
   const sqlite = openFile(file);
   try {
     configure(sqlite);
@@ -31,6 +33,7 @@ export function openDatabase(file: string): Db {
   }
 
   const db = drizzle(sqlite, { schema });
+  if (!runMigrations) return db;
   try {
     migrate(db, { migrationsFolder: migrationsDir });
   } catch (error) {

@@ -1,6 +1,16 @@
 import type { Db } from '../db/client.js';
 import { recordReports, type RecordResult, type ReportToRecord } from '../db/report-repository.js';
 
+/**
+ * Where the report route hands a validated report: the promise resolves once the report's
+ * transaction committed, so the answer to the agent is the acknowledgement.
+ */
+export interface ReportWriter {
+  write(item: ReportToRecord): Promise<RecordResult>;
+  /** Stores what was handed in already, then lets go of the database. */
+  close(): Promise<void>;
+}
+
 interface Pending {
   item: ReportToRecord;
   resolve: (result: RecordResult) => void;
@@ -12,13 +22,13 @@ interface Pending {
 const MAX_BATCH = 256;
 
 /**
- * Group commit for reports. Requests that arrive together (a hundred agents flushing their
- * spools after an outage) are written in one transaction, each report in its own savepoint, and
+ * Group commit for reports, on the thread that calls it. Requests that arrive together (a
+ * hundred agents flushing their spools after an outage) are written in one transaction, and
  * each request is answered only after that transaction committed: an acknowledged report is on
  * disk, however many shared the commit. A lone report waits for nothing but the end of the
  * current event-loop turn.
  */
-export class ReportWriter {
+export class LocalReportWriter implements ReportWriter {
   private queue: Pending[] = [];
   private scheduled = false;
 
@@ -29,6 +39,10 @@ export class ReportWriter {
       this.queue.push({ item, resolve, reject });
       this.schedule();
     });
+  }
+
+  async close(): Promise<void> {
+    while (this.queue.length > 0) this.flush();
   }
 
   private schedule(): void {
