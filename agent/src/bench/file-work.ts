@@ -14,6 +14,8 @@ import {
 } from 'node:fs';
 import path from 'node:path';
 
+import { median } from 'simple-statistics';
+
 import { SCRIPT_PRELUDE } from './timed-script.js';
 
 /** The file work of the mount benchmark, the same at every location. */
@@ -58,15 +60,49 @@ export const FILE_PHASES = [
 export type FilePhase = (typeof FILE_PHASES)[number];
 
 /**
+ * What timing a phase costs in the container by itself: `$(date +%s%N)` forks a subshell and
+ * date before and after the work, and every phase but create starts one program (ls, cat, rm,
+ * dd). Natively the phases are timed with hrtime around fs calls and cost neither, so on a quick
+ * run `stat` of 20 files looked 8× slower through the bind mount when it was mostly fork cost.
+ * The script times empty phases the same way: `timer` (the clock alone) and `process` (the
+ * clock around `/bin/true`), and each in-container phase is taken less its own overhead.
+ */
+export const OVERHEAD_PHASES = ['timer', 'process'] as const;
+
+export type OverheadPhase = (typeof OVERHEAD_PHASES)[number];
+
+// create writes with shell built-ins only; every other phase runs one program.
+export const PHASE_OVERHEAD: Record<FilePhase, OverheadPhase> = {
+  create: 'timer',
+  stat: 'process',
+  read: 'process',
+  delete: 'process',
+  walk: 'process',
+  'large-write': 'process',
+  'large-read': 'process',
+};
+
+// Empty phases per run: their median is what a run subtracts, robust to one slow fork.
+const OVERHEAD_SAMPLES = 5;
+
+/**
  * The phases as a POSIX sh script (dash, bash and busybox ash alike). Arguments: folder, then
  * the sizes in FileWorkSizes order. Files are written with shell built-ins, so the create phase
  * costs one open/write/close per file and no process start; stat and walk are one `ls -l`/`ls -lR`
  * (an lstat per entry); the large write ends with fsync so it measures the disk, not the cache.
+ * The empty phases of OVERHEAD_PHASES come first, OVERHEAD_SAMPLES times each.
  */
 export const FILE_WORK_SCRIPT = `${SCRIPT_PRELUDE}
 root=$1/run; files=$2; bytes=$3; fanout=$4; per=$5; mib=$6
 rm -rf "$root"; mkdir -p "$root/small" "$root/tree"
 payload=$(head -c "$bytes" /dev/zero | tr '\\0' x)
+
+k=0
+while [ "$k" -lt ${OVERHEAD_SAMPLES} ]; do
+  s=$(now); mark timer "$s"
+  s=$(now); /bin/true; mark process "$s"
+  k=$((k + 1))
+done
 
 s=$(now); i=0
 while [ "$i" -lt "$files" ]; do printf '%s' "$payload" > "$root/small/f$i"; i=$((i + 1)); done
@@ -170,4 +206,27 @@ function walk(folder: string): void {
     const full = path.join(folder, entry);
     if (lstatSync(full).isDirectory()) walk(full);
   }
+}
+
+/**
+ * One in-container run's phase times less the run's own overhead (the median of its empty
+ * phases), never below zero, with that overhead beside them.
+ */
+export function subtractOverhead(timings: { phase: string; ms: number }[]): {
+  phases: Map<FilePhase, number>;
+  overhead: Map<OverheadPhase, number>;
+} {
+  const overhead = new Map<OverheadPhase, number>();
+  for (const kind of OVERHEAD_PHASES) {
+    const samples = timings.filter((timing) => timing.phase === kind).map((timing) => timing.ms);
+    overhead.set(kind, samples.length > 0 ? median(samples) : 0);
+  }
+
+  const phases = new Map<FilePhase, number>();
+  for (const phase of FILE_PHASES) {
+    const ms = timings.find((timing) => timing.phase === phase)?.ms;
+    if (ms !== undefined)
+      phases.set(phase, Math.max(0, ms - (overhead.get(PHASE_OVERHEAD[phase]) ?? 0)));
+  }
+  return { phases, overhead };
 }

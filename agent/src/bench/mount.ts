@@ -18,8 +18,10 @@ import {
   FILE_PHASES,
   FILE_WORK_SCRIPT,
   fileWorkArgs,
+  OVERHEAD_PHASES,
   QUICK_SIZES,
   runFileWorkNatively,
+  subtractOverhead,
   type FileWorkSizes,
 } from './file-work.js';
 import { hostPathKind } from './path-kind.js';
@@ -38,6 +40,8 @@ const BIND = '/bench/bind';
 const VOLUME = '/bench/volume';
 // A folder in the container's own writable layer (overlayfs on every engine we met).
 const CONTAINER = '/bench/container';
+/** The results' location for the in-container timing overhead that was subtracted. */
+export const CALIBRATION = 'calibration';
 
 /**
  * Times the same file work in a bind-mounted host folder, a named volume, the container's own
@@ -98,8 +102,11 @@ async function measureMounts(
       if (result.exitCode !== 0 && scriptError(result.stdout) === null) {
         throw new Error(`${name}: the file work failed (${describeFailure(result)})`);
       }
-      const timings = parsePhaseTimings(result.stdout, FILE_PHASES);
-      return new Map(timings.map((timing) => [timing.phase, timing.ms]));
+      const timings = parsePhaseTimings(result.stdout, [...OVERHEAD_PHASES, ...FILE_PHASES]);
+      const { phases, overhead } = subtractOverhead(timings);
+      // Kept in the run as its own location, so every subtracted millisecond can be seen.
+      for (const [kind, ms] of overhead) draft.samples.add(CALIBRATION, kind, ms);
+      return phases;
     },
   });
   const locations: Location[] = [

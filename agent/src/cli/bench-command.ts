@@ -12,6 +12,7 @@ import { runBenchmarks, type BenchKind } from '../bench/run-benchmarks.js';
 import { sendOrQueue } from '../builds/build-queue.js';
 import { importBuildxHistory, rememberImported } from '../builds/buildx-import.js';
 import { timeCommand, type TimeResult } from '../builds/time.js';
+import { formatRun } from './bench-table.js';
 import { globalOptions } from './global-options.js';
 import { createDebug, printLine } from './output.js';
 
@@ -215,50 +216,6 @@ function importSummary(imported: BuildRecord[], sent: number, error: AgentError 
     queued: imported.length - sent,
     error: error ? { code: error.code, message: error.message } : null,
   };
-}
-
-/** A phase × location table of medians, with the spread, under one line of context. */
-export function formatRun(run: BenchmarkRun): string {
-  const seconds = (run.durationMs / 1000).toFixed(1);
-  const head = `bench ${run.kind}: ${run.status} in ${seconds} s`;
-  if (run.status !== 'ok') return `${head}: ${run.reason ?? 'no reason given'}`;
-
-  const context = [
-    `${run.repetitions} repetitions${run.quick ? ' (quick)' : ''}`,
-    `image ${run.image ?? '-'}`,
-    `engine ${run.engineVersion ?? '-'}${run.desktopVersion ? `, Docker Desktop ${run.desktopVersion}` : ''}`,
-    `host folder ${run.hostPath ?? '-'} (${run.pathKind}${run.mountType ? `, mounted as ${run.mountType}` : ''})`,
-  ];
-
-  const locations = [...new Set(run.results.map((result) => result.location))];
-  const phases = [...new Set(run.results.map((result) => result.phase))];
-  const cell = (location: string, phase: string) => {
-    const result = run.results.find((r) => r.location === location && r.phase === phase);
-    return result ? `${formatMs(result.medianMs)} ±${formatMs(result.spreadMs)}` : '-';
-  };
-  const rows = [
-    ['median ms', ...locations],
-    ...phases.map((phase) => [phase, ...locations.map((location) => cell(location, phase))]),
-  ];
-  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
-  const table = rows.map((row) =>
-    row
-      .map((text, column) =>
-        column === 0 ? text.padEnd(widths[column]!) : text.padStart(widths[column]!),
-      )
-      .join('  '),
-  );
-
-  return [
-    head,
-    ...context.map((line) => `  ${line}`),
-    '',
-    ...table.map((line) => `  ${line}`),
-  ].join('\n');
-}
-
-function formatMs(ms: number): string {
-  return ms >= 100 ? ms.toFixed(0) : ms.toFixed(1);
 }
 
 function parseRepetitions(value: string): number {

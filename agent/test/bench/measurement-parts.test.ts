@@ -7,6 +7,14 @@ import { describe, expect, it } from 'vitest';
 
 import { mountTypeOf } from '../../src/bench/engine.js';
 import { pathKindOf } from '../../src/bench/path-kind.js';
+import {
+  FILE_PHASES,
+  FILE_WORK_SCRIPT,
+  fileWorkArgs,
+  OVERHEAD_PHASES,
+  QUICK_SIZES,
+  subtractOverhead,
+} from '../../src/bench/file-work.js';
 import { createProgress } from '../../src/bench/progress.js';
 import { summarizePhase } from '../../src/bench/summary.js';
 import {
@@ -73,6 +81,59 @@ describe('parsePhaseTimings', () => {
       parsePhaseTimings('devfleet-bench-error date +%s%N gives no nanoseconds here: N', []),
     ).toThrow(ScriptOutputError);
   });
+});
+
+describe('the timing overhead of in-container phases', () => {
+  const mark = (phase: string, ms: number) => ({ phase, ms });
+
+  it('takes each phase less the median of its empty phase, never below zero', () => {
+    const timings = [
+      ...[1, 2, 1.5, 1, 3].map((ms) => mark('timer', ms)),
+      ...[3, 2, 2.5, 4, 3].map((ms) => mark('process', ms)),
+      mark('create', 10),
+      mark('stat', 2),
+      mark('read', 13),
+    ];
+
+    const { phases, overhead } = subtractOverhead(timings);
+
+    expect(overhead).toEqual(
+      new Map([
+        ['timer', 1.5],
+        ['process', 3],
+      ]),
+    );
+    expect(phases).toEqual(
+      new Map([
+        ['create', 8.5],
+        ['stat', 0],
+        ['read', 10],
+      ]),
+    );
+  });
+
+  it.skipIf(process.platform === 'win32')(
+    'is measured by the file-work script itself, five empty phases of each kind',
+    () => {
+      const folder = mkdtempSync(path.join(os.tmpdir(), 'devfleet-test-filework-'));
+      try {
+        const stdout = execFileSync(
+          'sh',
+          ['-c', FILE_WORK_SCRIPT, 'sh', ...fileWorkArgs(folder, QUICK_SIZES)],
+          { encoding: 'utf8' },
+        );
+        const timings = parsePhaseTimings(stdout, [...OVERHEAD_PHASES, ...FILE_PHASES]);
+
+        expect(timings.filter((t) => t.phase === 'timer')).toHaveLength(5);
+        expect(timings.filter((t) => t.phase === 'process')).toHaveLength(5);
+        const { overhead } = subtractOverhead(timings);
+        expect(overhead.get('timer')).toBeGreaterThan(0);
+        expect(overhead.get('process')).toBeGreaterThan(0);
+      } finally {
+        rmSync(folder, { recursive: true, force: true });
+      }
+    },
+  );
 });
 
 describe('mountTypeOf', () => {
