@@ -47,6 +47,8 @@ export interface BenchDraft {
   pathKind: PathKind;
   hostPath: string | null;
   samples: SampleTable;
+  /** What an ok run left out and why (the native build without Go); its reason, joined. */
+  notes: string[];
 }
 
 export interface BenchContext {
@@ -97,6 +99,7 @@ export async function runInSandbox(
     pathKind: 'unknown',
     hostPath: null,
     samples: new SampleTable(),
+    notes: [],
   };
 
   let status: BenchmarkRun['status'] = 'ok';
@@ -126,6 +129,7 @@ export async function runInSandbox(
     ({ status, reason } = outcomeOf(error, limit.signal));
   }
   await finish();
+  if (status === 'ok' && draft.notes.length > 0) reason = draft.notes.join('; ');
 
   return {
     kind: defaults.kind,

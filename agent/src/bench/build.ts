@@ -78,7 +78,8 @@ export function runBuildBenchmark(options: BuildBenchOptions = {}): Promise<Benc
   const defaults = {
     kind: 'build' as const,
     image: DEFAULT_BUILD_IMAGE,
-    repetitions: 3,
+    // Builds vary more than file work (the compiler's own scheduling): five, like the mounts.
+    repetitions: 5,
     timeoutMs: 20 * 60_000,
     quickTimeoutMs: 5 * 60_000,
   };
@@ -149,8 +150,9 @@ async function measureBuilds(
 
   const locations: Location[] = [];
   const hostGo = native ? await findHostGo(signal) : null;
-  if (hostGo) {
-    context.debug(`host: ${hostGo}`);
+  if (hostGo && 'missing' in hostGo) draft.notes.push(`native build skipped: ${hostGo.missing}`);
+  if (hostGo && 'version' in hostGo) {
+    context.debug(`host: ${hostGo.version}`);
     const scratch = await sandbox.makeFolder(os.tmpdir(), 'devfleet-bench-go-');
     locations.push({
       name: 'native',
@@ -162,10 +164,13 @@ async function measureBuilds(
   await repeatAtLocations(context, draft, 'build', locations, BUILD_PHASES);
 }
 
-async function findHostGo(signal: AbortSignal): Promise<string | null> {
+/** The host's `go version`, or why there is no Go to build with. */
+async function findHostGo(signal: AbortSignal): Promise<{ version: string } | { missing: string }> {
   const result = await execTool('go', ['version'], { timeoutMs: 20_000, signal });
   signal.throwIfAborted();
-  return result.exitCode === 0 ? result.stdout.trim() : null;
+  if (result.exitCode === 0) return { version: result.stdout.trim() };
+  if (result.error === 'not-found') return { missing: 'no `go` on this machine’s PATH' };
+  return { missing: `\`go version\` failed (${describeFailure(result)})` };
 }
 
 /** The same two builds with the host's Go, timed around the process, GOCACHE fresh each time. */

@@ -1,4 +1,5 @@
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -23,10 +24,25 @@ describe.skipIf(missing !== null)(`build benchmark on a real engine ${missing ??
   });
 
   it('times cold and warm builds from the mount and from a copy, and cleans up', async () => {
-    const run = await runBuildBenchmark({ quick: true, image: GO_IMAGE, path: parent });
+    // docker alone on PATH: no Go on this host, so the native build is left out, and says so.
+    const bin = await mkdtemp(path.join(os.tmpdir(), 'devfleet-test-dockeronly-'));
+    await symlink(
+      execFileSync('which', ['docker'], { encoding: 'utf8' }).trim(),
+      path.join(bin, 'docker'),
+    );
+    const saved = process.env.PATH;
+    process.env.PATH = bin;
+    let run;
+    try {
+      run = await runBuildBenchmark({ quick: true, image: GO_IMAGE, path: parent });
+    } finally {
+      process.env.PATH = saved;
+      await rm(bin, { recursive: true, force: true });
+    }
 
-    expect(run.reason).toBeNull();
     expect(run.status).toBe('ok');
+    expect(run.reason).toBe('native build skipped: no `go` on this machine’s PATH');
+    expect(run.results.filter((r) => r.location === 'native')).toEqual([]);
     expect(Value.Check(BenchmarkRun, run)).toBe(true);
     expect(run).toMatchObject({ kind: 'build', repetitions: 2, image: GO_IMAGE });
     expect(run.imageDigest).toMatch(/sha256:/);
@@ -93,6 +109,18 @@ describe.skipIf(missing !== null)(`build benchmark on a real engine ${missing ??
     expect(runs[0]?.reason).toMatch(/no go in the image/);
     expect(leftovers()).toEqual({ containers: [], volumes: [] });
     expect(await readdir(parent)).toEqual([]);
+  });
+});
+
+describe('build benchmark defaults', () => {
+  it('repeats five times, and twice with --quick', async () => {
+    const options = { image: 'devfleet-test/no-such-image:1', pull: false, path: os.tmpdir() };
+
+    const full = await runBuildBenchmark(options);
+    const quick = await runBuildBenchmark({ ...options, quick: true });
+
+    expect(full).toMatchObject({ status: 'skipped', repetitions: 5 });
+    expect(quick).toMatchObject({ status: 'skipped', repetitions: 2 });
   });
 });
 
