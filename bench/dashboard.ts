@@ -65,7 +65,8 @@ export async function runDashboard(
     options.log(`  year charts: ${chartTimes.map((t) => ms(t, 0)).join(', ')}`);
 
     const every = chunks.map((c) => `${c.file} ${kib(c.gzip)}`).join('; ');
-    const year = fleet.yearMachines > 0 ? 'a year of hourly data' : `${fleet.days} days of data`;
+    const yearLong = fleet.yearMachines > 0 || fleet.days >= 365;
+    const year = yearLong ? 'a year of hourly data' : `${fleet.days} days of data`;
     return [
       {
         area: 'dashboard',

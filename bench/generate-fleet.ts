@@ -205,8 +205,8 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       machines: { type: 'string', default: '1000' },
-      days: { type: 'string', default: '7' },
-      'year-machines': { type: 'string', default: '5' },
+      days: { type: 'string', default: '365' },
+      'year-machines': { type: 'string', default: '0' },
     },
   });
   const info = await ensureFleet({

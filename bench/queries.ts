@@ -45,7 +45,8 @@ export async function runQueries(
     const to = new Date(fleet.endsAt).toISOString();
     const from = new Date(fleet.endsAt - 365 * DAY).toISOString();
     const year = `/api/v1/machines/${id}/trends?from=${from}&to=${to}&points=600`;
-    const samples = fleet.yearMachines > 0 ? '8,760 hourly samples' : `${fleet.days} days`;
+    const yearLong = fleet.yearMachines > 0 || fleet.days >= 365;
+    const samples = yearLong ? '8,760 hourly samples' : `${fleet.days} days`;
 
     const fleetList = await p95('/api/v1/fleet');
     options.log(`  GET /api/v1/fleet: p95 ${ms(fleetList.p95)}`);

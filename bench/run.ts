@@ -3,7 +3,7 @@
  *
  *   npm run bench                 full run: the targets count
  *   npm run bench:quick           small and short: checks that every bench still runs
- *   npm run bench -- --only ingest,queries --machines 1000 --days 7 --year-machines 5
+ *   npm run bench -- --only ingest,queries --machines 200 --days 30 --year-machines 5
  *
  * Results go to bench/.cache/results-<full|quick>.json and a Markdown table to stdout.
  */
@@ -34,8 +34,8 @@ async function main(): Promise<void> {
   const quick = values.quick ?? false;
   const size = {
     machines: Number(values.machines ?? (quick ? 50 : 1000)),
-    days: Number(values.days ?? (quick ? 2 : 7)),
-    yearMachines: Number(values['year-machines'] ?? (quick ? 0 : 5)),
+    days: Number(values.days ?? (quick ? 2 : 365)),
+    yearMachines: Number(values['year-machines'] ?? 0),
   };
   const only = new Set(values.only ? values.only.split(',') : AREAS);
   const options: BenchOptions = { quick, ...size, log: (line) => console.error(line) };

@@ -46,4 +46,16 @@ describe('requests the API cannot read', () => {
     expect(res.statusCode).toBe(404);
     expect(res.json().error.message).toBe('No machine belongs to this developer');
   });
+
+  it.each([
+    '/api/v1/machines/m1/series?metric=x&from=2026-06-30T23:59:60Z',
+    '/api/v1/machines/m1/trends?to=2026-06-30T23:59:60Z',
+    '/api/v1/changes?from=2026-06-30T23:59:60Z',
+    '/api/v1/export/machines/m1/series.csv?metric=x&from=2026-06-30T23:59:60Z',
+  ])('refuses a time JavaScript cannot read with 400: %s', async (url) => {
+    const res = await server.inject({ url });
+
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.code).toBe('DEVFLEET_VALIDATION_FAILED');
+  });
 });
