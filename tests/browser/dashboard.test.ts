@@ -391,6 +391,14 @@ describe.skipIf(!chromiumAvailable())('dashboard with the demo fleet', () => {
       await expect.poll(() => page.locator('[data-state=loading]').count()).toBe(0);
       await expect.poll(overflow, { message: hash }).toBeLessThanOrEqual(0);
     }
+
+    // The alert tabs keep their counts beside their names.
+    await page.goto(`${server.url}/#/alerts`);
+    const tabs = await page
+      .locator('[data-tab]')
+      .evaluateAll((els) => els.map((el) => el.getBoundingClientRect().height));
+    expect(tabs).toHaveLength(3);
+    for (const height of tabs) expect(height).toBeLessThan(50);
   });
 
   it('wraps a long daemon error in the phone card and shows all of it on focus', async () => {
