@@ -35,7 +35,7 @@ describe('a config folder the agent cannot write', () => {
     expect(run.stderr).toBe(
       `error AGENT_CONFIG_UNWRITABLE: cannot write ${home}: a file stands where a folder is ` +
         `needed (EEXIST); the agent keeps its files in ${home}, which must be a folder it can ` +
-        'write (DEVFLEET_AGENT_HOME chooses another)\n',
+        'write (--home or DEVFLEET_AGENT_HOME chooses another)\n',
     );
   });
 

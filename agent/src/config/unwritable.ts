@@ -30,7 +30,7 @@ export function asConfigUnwritable(error: unknown, configDir: string): AgentErro
   return new AgentError(
     'AGENT_CONFIG_UNWRITABLE',
     `cannot write ${file}: ${hint} (${code}); the agent keeps its files in ${configDir}, which ` +
-      'must be a folder it can write (DEVFLEET_AGENT_HOME chooses another)',
+      'must be a folder it can write (--home or DEVFLEET_AGENT_HOME chooses another)',
     { cause: error },
   );
 }
