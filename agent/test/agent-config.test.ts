@@ -67,6 +67,20 @@ describe('agent config', () => {
     await expect(loadConfig(file)).rejects.toMatchObject({ code: 'AGENT_CONFIG_INVALID' });
   });
 
+  it('rejects a config that is not JSON without quoting its text, key and all', async () => {
+    const file = path.join(root, 'agent.json');
+    // Hand-edited, the quotes lost: V8's message would quote the key.
+    await writeFile(file, '{"serverUrl":"http://x","machineId":"m","machineKey":dfk_Vq3m9Zk2x}');
+
+    const error = (await loadConfig(file).then(
+      () => new Error('loaded'),
+      (e: unknown) => e,
+    )) as Error;
+
+    expect(error).toMatchObject({ code: 'AGENT_CONFIG_INVALID' });
+    expect(`${error.message} ${String(error.cause)}`).not.toContain('Vq3m9Z');
+  });
+
   it('rejects a config without a machine key', async () => {
     const file = path.join(root, 'agent.json');
     await writeFile(file, JSON.stringify({ serverUrl: 'http://x', machineId: 'm' }));

@@ -50,8 +50,10 @@ export async function loadConfig(file: string): Promise<AgentConfig> {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
-  } catch (error) {
-    throw invalidConfig(file, 'it is not JSON', error);
+  } catch {
+    // Not passed on as the cause: V8's message quotes the text around the error, key and all,
+    // and --verbose prints causes.
+    throw invalidConfig(file, 'it is not JSON');
   }
   // Say which field, never its value: the key is a credential and the URL may carry one.
   if (!Value.Check(AgentConfig, parsed)) {
