@@ -175,10 +175,19 @@ describe('devfleet-agent enroll and report', () => {
     const withPassword = fake.url.replace('http://', 'http://devuser:hunter2@');
 
     const run = await agent(['enroll', '--server', withPassword, '--secret', 's']);
+    const noScheme = await agent([
+      'enroll',
+      '--server',
+      'devuser:hunter2@fleet.test',
+      '--secret',
+      's',
+    ]);
 
     expect(run.exitCode).toBe(1);
     expect(run.stderr).toMatch(/^error AGENT_SERVER_URL_INVALID: .*user name or password/);
     expect(run.stderr).not.toContain('hunter2');
+    expect(noScheme.exitCode).toBe(1);
+    expect(noScheme.stderr).toMatch(/^error AGENT_SERVER_URL_INVALID: "\*\*\*@fleet.test" /);
     expect(fake.received).toEqual([]);
   });
 

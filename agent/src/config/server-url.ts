@@ -34,7 +34,10 @@ export function parseServerUrl(text: string): URL {
   return url;
 }
 
-/** The text with anything between `//` and `@` replaced, for messages. */
+/**
+ * The text with a user name and password replaced, for messages: after `//`, or at the start,
+ * since `devuser:hunter2@fleet.example.com` parses as a URL of scheme `devuser:`.
+ */
 export function hideCredentials(text: string): string {
-  return text.replace(/(\/\/)[^/?#\s]*@/g, '$1***@');
+  return text.replace(/(^|\/\/)[^/?#\s]*@/g, '$1***@');
 }
