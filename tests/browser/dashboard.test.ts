@@ -420,6 +420,7 @@ describe.skipIf(!chromiumAvailable())('dashboard with the demo fleet', () => {
 
     await daemon.focus();
     expect(await box()).toMatchObject({ cutSideways: false, cutBelow: false });
+    expect(await daemon.innerText()).toMatch(/^Docker daemon: The Docker daemon was unreachable/);
     await page.screenshot({ path: screenshotPath('dashboard-fleet-card-390') });
   });
 });
