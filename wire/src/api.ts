@@ -262,6 +262,7 @@ export const AssessedMachine = Type.Object({
 /** What the fleet table shows and filters by, from a machine's latest report. */
 export const FleetEnvironment = Type.Pick(Environment, [
   'collectedAt',
+  'lastCollectedAt',
   'platform',
   'osName',
   'wslDistro',
@@ -284,6 +285,15 @@ export const FleetMachine = Type.Object({
   enrolledAt: Type.String(),
   lastSeenAt: Nullable(Type.String()),
   environment: Nullable(FleetEnvironment),
+  /**
+   * The last known versions: what the version inventory counts. The latest report may not tell
+   * them (the daemon was down), and then the environment says null while these do not.
+   */
+  known: Type.Object({
+    desktopVersion: Nullable(Type.String()),
+    engineVersion: Nullable(Type.String()),
+    wslVersion: Nullable(Type.String()),
+  }),
   status: HealthStatus,
   /** The rules this machine fails, worst first: the reasons the table shows. */
   failing: Type.Array(Finding),

@@ -46,6 +46,10 @@ export function compileWrite<V extends object>(db: Db, query: Buildable): Compil
 export interface CompiledRead<V, R> {
   get(values: V): R | undefined;
   all(values: V): R[];
+  /** The rows as arrays, in the order of the selection's fields: for callers that map them. */
+  cells(values: V): unknown[][];
+  /** The selection's field names, in the order of `cells`. */
+  readonly names: readonly string[];
 }
 
 export function compileRead<V extends object, R>(db: Db, query: Selecting): CompiledRead<V, R> {
@@ -68,6 +72,10 @@ export function compileRead<V extends object, R>(db: Db, query: Selecting): Comp
     all(values) {
       return statement.all(bind(values)).map(toRow);
     },
+    cells(values) {
+      return statement.all(bind(values));
+    },
+    names,
   };
 }
 

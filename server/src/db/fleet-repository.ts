@@ -1,4 +1,4 @@
-import type { VersionCount, VersionField } from '@devfleet/wire';
+import type { Environment, VersionCount, VersionField } from '@devfleet/wire';
 import {
   and,
   asc,
@@ -14,6 +14,7 @@ import {
   sql,
 } from 'drizzle-orm';
 
+import type { HealthEnvironment } from '../health/rules.js';
 import type { Db } from './client.js';
 import { compileRead, perDatabase } from './compiled.js';
 import {
@@ -31,25 +32,153 @@ const DAY_MS = 24 * 3600 * 1000;
 /** What ingestion folded into each machine row: the health rules read it without history. */
 export interface MachineState {
   id: string;
-  known: Record<string, string>;
+  known: Readonly<Record<string, string>>;
   latestCollectedAt: number | null;
   /** Bind mount against named volume in the latest mount benchmark (1.0: no slower). */
   mountSlowdown: number | null;
 }
 
 export function machineStates(db: Db, ids?: readonly string[]): Map<string, MachineState> {
-  const rows = db
-    .select({
-      id: machines.id,
-      known: environments.knownState,
-      latestCollectedAt: machines.latestCollectedAt,
-      mountSlowdown: machines.mountSlowdown,
-    })
-    .from(machines)
-    .leftJoin(environments, eq(environments.id, machines.environmentId))
-    .where(and(isNull(machines.revokedAt), ids ? inArray(machines.id, [...ids]) : undefined))
-    .all();
-  return new Map(rows.map((r) => [r.id, { ...r, known: r.known ?? {} }]));
+  const wanted = ids ? new Set(ids) : null;
+  const states = new Map<string, MachineState>();
+  for (const [id, known, latestCollectedAt, mountSlowdown] of stateQuery(db).cells({})) {
+    if (wanted && !wanted.has(id as string)) continue;
+    states.set(id as string, {
+      id: id as string,
+      known: parseKnown(known as string | null),
+      latestCollectedAt: latestCollectedAt as number | null,
+      mountSlowdown: mountSlowdown as number | null,
+    });
+  }
+  return states;
+}
+
+// Every page load of the fleet reads every machine's state: prepared once, read as arrays.
+const stateQuery = perDatabase((db) =>
+  compileRead<object, never>(
+    db,
+    db
+      .select({
+        id: machines.id,
+        known: sql<string | null>`${environments.knownState}`,
+        latestCollectedAt: machines.latestCollectedAt,
+        mountSlowdown: machines.mountSlowdown,
+      })
+      .from(machines)
+      .leftJoin(environments, eq(environments.id, machines.environmentId))
+      .where(isNull(machines.revokedAt)),
+  ),
+);
+
+// Known states by their JSON text: environments change rarely, so the fleet page parses each
+// once, not a thousand times a load. Read-only for callers; bounded for a long-running server.
+const parsedKnown = new Map<string, Readonly<Record<string, string>>>();
+const MAX_PARSED = 50_000;
+
+function parseKnown(text: string | null): Readonly<Record<string, string>> {
+  if (text === null) return {};
+  let known = parsedKnown.get(text);
+  if (known === undefined) {
+    known = JSON.parse(text) as Record<string, string>;
+    if (parsedKnown.size >= MAX_PARSED) parsedKnown.clear();
+    parsedKnown.set(text, known);
+  }
+  return known;
+}
+
+/** What the fleet table and its health rules read of a machine, in one row. */
+export interface FleetFacts {
+  id: string;
+  hostname: string;
+  owner: string;
+  enrolledAt: number;
+  lastSeenAt: number | null;
+  latestCollectedAt: number | null;
+  mountSlowdown: number | null;
+  known: Readonly<Record<string, string>>;
+  environment:
+    | (HealthEnvironment &
+        Pick<Environment, 'osName' | 'engineVersion' | 'engineMemoryBytes'> & {
+          collectedAt: number;
+        })
+    | null;
+}
+
+const fleetEnvironmentColumns = {
+  collectedAt: environments.collectedAt,
+  platform: environments.platform,
+  osName: environments.osName,
+  backend: environments.backend,
+  daemonState: environments.daemonState,
+  daemonError: environments.daemonError,
+  desktopVersion: environments.desktopVersion,
+  desktopMemoryMiB: environments.desktopMemoryMiB,
+  engineVersion: environments.engineVersion,
+  engineMemoryBytes: environments.engineMemoryBytes,
+  memoryBytes: environments.memoryBytes,
+  projectPathKind: environments.projectPathKind,
+  windowsVersion: environments.windowsVersion,
+  wslDistro: environments.wslDistro,
+  wslMemoryBytes: environments.wslMemoryBytes,
+  wslVersion: environments.wslVersion,
+};
+const fleetEnvironmentKeys = Object.keys(fleetEnvironmentColumns);
+
+const fleetQuery = perDatabase((db) => {
+  const query = (owner: boolean) =>
+    compileRead<{ owner?: string }, never>(
+      db,
+      db
+        .select({
+          id: machines.id,
+          hostname: machines.hostname,
+          owner: machines.owner,
+          enrolledAt: machines.enrolledAt,
+          lastSeenAt: machines.lastSeenAt,
+          latestCollectedAt: machines.latestCollectedAt,
+          mountSlowdown: machines.mountSlowdown,
+          known: sql<string | null>`${environments.knownState}`,
+          environmentId: environments.id,
+          ...fleetEnvironmentColumns,
+        })
+        .from(machines)
+        .leftJoin(environments, eq(environments.id, machines.environmentId))
+        .where(
+          and(
+            isNull(machines.revokedAt),
+            owner ? eq(machines.owner, sql.placeholder('owner')) : undefined,
+          ),
+        )
+        .orderBy(asc(machines.hostname), asc(machines.id)),
+    );
+  return { all: query(false), owner: query(true) };
+});
+
+/** Every active machine (of one owner, if given), as the fleet table reads it. */
+export function fleetFacts(db: Db, filter: { owner?: string } = {}): FleetFacts[] {
+  const q = fleetQuery(db);
+  const rows = filter.owner === undefined ? q.all.cells({}) : q.owner.cells(filter);
+  return rows.map((cells) => {
+    let environment: FleetFacts['environment'] = null;
+    if (cells[8] !== null) {
+      const env: Record<string, unknown> = {};
+      for (let i = 0; i < fleetEnvironmentKeys.length; i++) {
+        env[fleetEnvironmentKeys[i] as string] = cells[9 + i];
+      }
+      environment = env as unknown as FleetFacts['environment'];
+    }
+    return {
+      id: cells[0] as string,
+      hostname: cells[1] as string,
+      owner: cells[2] as string,
+      enrolledAt: cells[3] as number,
+      lastSeenAt: cells[4] as number | null,
+      latestCollectedAt: cells[5] as number | null,
+      mountSlowdown: cells[6] as number | null,
+      known: parseKnown(cells[7] as string | null),
+      environment,
+    };
+  });
 }
 
 /** Open or acknowledged regressions (not improvements) that still count each machine. */

@@ -5,10 +5,27 @@ import type { HealthRules, RuleName } from './rules-config.js';
 const GIB = 1024 ** 3;
 const HOUR_MS = 3600 * 1000;
 
+/** The environment facts the rules read: the fleet page reads these and no more. */
+export type HealthEnvironment = Pick<
+  Environment,
+  | 'platform'
+  | 'backend'
+  | 'daemonState'
+  | 'daemonError'
+  | 'desktopVersion'
+  | 'desktopMemoryMiB'
+  | 'memoryBytes'
+  | 'projectPathKind'
+  | 'windowsVersion'
+  | 'wslDistro'
+  | 'wslMemoryBytes'
+  | 'wslVersion'
+>;
+
 /** What the rules look at for one machine; gathered by machine-health.ts, cheap to read. */
 export interface HealthFacts {
   enrolledAt: number;
-  environment: Environment | null;
+  environment: HealthEnvironment | null;
   /** The last known value of every tracked fact (its environment's `known_state`). */
   known: Readonly<Record<string, string>>;
   latestCollectedAt: number | null;
@@ -235,9 +252,12 @@ const pathKindLabels: Record<string, string> = {
 function checkProjectLocation(facts: HealthFacts): Outcome {
   const kind = facts.environment?.projectPathKind ?? null;
   // Projects timed with `devfleet-agent time` each say where they live (project.<name>.location).
-  const onDrive = Object.entries(facts.known)
-    .filter(([key, value]) => key.startsWith('project.') && value === 'windows-drive-via-wsl')
-    .map(([key]) => key.slice('project.'.length, -'.location'.length));
+  const onDrive: string[] = [];
+  for (const key in facts.known) {
+    if (facts.known[key] === 'windows-drive-via-wsl' && key.startsWith('project.')) {
+      onDrive.push(key.slice('project.'.length, -'.location'.length));
+    }
+  }
   const measured =
     facts.mountSlowdown !== null && facts.mountSlowdown > 1
       ? `: file work through the bind mount is ${facts.mountSlowdown.toFixed(1)}× slower than in a volume`

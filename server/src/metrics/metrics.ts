@@ -4,8 +4,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 
 import type { Db } from '../db/client.js';
 import { countOpenAlerts } from '../db/fleet-repository.js';
-import { listMachines } from '../db/machine-repository.js';
-import { assessMachines } from '../health/machine-health.js';
+import { assessFleet } from '../health/machine-health.js';
 import type { HealthRules } from '../health/rules-config.js';
 
 const STATUSES = ['green', 'amber', 'red'] as const;
@@ -59,7 +58,7 @@ export class Metrics {
       labelNames: ['status'] as const,
       registers: [this.registry],
       collect() {
-        const machines = assessMachines(db, listMachines(db), rules, Date.now());
+        const machines = assessFleet(db, rules, Date.now());
         for (const status of STATUSES) {
           this.set({ status }, machines.filter((m) => m.status === status).length);
         }

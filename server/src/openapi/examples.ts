@@ -201,7 +201,11 @@ export const assessedMachineExample: AssessedMachine = {
   ],
 };
 
-export const fleetMachineExample: FleetMachine = fleetRow(assessedMachineExample);
+export const fleetMachineExample: FleetMachine = fleetRow(assessedMachineExample, {
+  desktopVersion: '4.36.0',
+  engineVersion: '27.3.1',
+  wslVersion: '2.3.26.0',
+});
 
 export const machineHealthExample: MachineHealth = {
   machineId: exampleMachineId,

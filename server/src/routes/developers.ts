@@ -3,10 +3,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 
 import type { Db } from '../db/client.js';
-import { listMachines } from '../db/machine-repository.js';
 import { DevfleetError } from '../errors.js';
 import { buildTrends, readRange, worstStatus } from '../fleet/trends.js';
-import { assessMachines, fleetRow } from '../health/machine-health.js';
+import { assessFleet } from '../health/machine-health.js';
 import type { HealthRules } from '../health/rules-config.js';
 import { developerDetailExample, developerListExample, withExample } from '../openapi/examples.js';
 import { RangeQuery } from './trends.js';
@@ -23,7 +22,7 @@ export const developerRoutes: FastifyPluginAsyncTypebox<{ db: Db; rules: HealthR
     response: { 200: withExample(DeveloperList, developerListExample) },
   };
   app.get('/api/v1/developers', { schema: listSchema }, async () => {
-    const machines = assessMachines(db, listMachines(db), rules, Date.now());
+    const machines = assessFleet(db, rules, Date.now());
     const owners = new Map<string, typeof machines>();
     for (const m of machines) owners.set(m.owner, [...(owners.get(m.owner) ?? []), m]);
 
@@ -56,7 +55,7 @@ export const developerRoutes: FastifyPluginAsyncTypebox<{ db: Db; rules: HealthR
     },
     async (request) => {
       const { owner } = request.params;
-      const own = listMachines(db).filter((m) => m.owner === owner);
+      const own = assessFleet(db, rules, Date.now(), { owner });
       if (own.length === 0) {
         throw new DevfleetError('DEVFLEET_NOT_FOUND', 'No machine belongs to this developer');
       }
@@ -69,7 +68,7 @@ export const developerRoutes: FastifyPluginAsyncTypebox<{ db: Db; rules: HealthR
       };
       return {
         owner,
-        machines: assessMachines(db, own, rules, Date.now()).map(fleetRow),
+        machines: own,
         builds: buildTrends(db, query, hostnames),
       };
     },

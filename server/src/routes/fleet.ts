@@ -4,9 +4,9 @@ import Type from 'typebox';
 
 import type { Db } from '../db/client.js';
 import { countOpenAlerts, currentVersions, versionRollout } from '../db/fleet-repository.js';
-import { getMachine, listMachines } from '../db/machine-repository.js';
+import { getMachine } from '../db/machine-repository.js';
 import { DevfleetError } from '../errors.js';
-import { assessMachines, fleetRow } from '../health/machine-health.js';
+import { assessFleet, assessMachines } from '../health/machine-health.js';
 import type { HealthRules } from '../health/rules-config.js';
 import { describeRules } from '../health/rules.js';
 import {
@@ -34,7 +34,7 @@ export const fleetRoutes: FastifyPluginAsyncTypebox<{ db: Db; rules: HealthRules
   };
   app.get('/api/v1/fleet', { schema: overviewSchema }, async () => {
     const now = Date.now();
-    const machines = assessMachines(db, listMachines(db), rules, now).map(fleetRow);
+    const machines = assessFleet(db, rules, now);
     const count = (status: string) => machines.filter((m) => m.status === status).length;
 
     return {
