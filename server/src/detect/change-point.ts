@@ -1,5 +1,12 @@
 import { classifyShift } from './machine-detector.js';
-import { confidence, logRatio, mannWhitneyU, medianLog } from './stats.js';
+import {
+  confidence,
+  driftInflationOf,
+  logRatio,
+  mannWhitneyU,
+  medianLog,
+  widenPValue,
+} from './stats.js';
 import { chronological, type Sample } from './window.js';
 
 export interface LevelShiftOptions {
@@ -21,6 +28,8 @@ export interface LevelShiftOptions {
   alpha: number;
   /** How many windows ending one, two… samples earlier must show the same shift. */
   confirm: number;
+  /** Widen the test for the drift the baseline shows (see `AssessOptions.correctDrift`). */
+  correctDrift: boolean;
 }
 
 /** A level shift with no recorded change event to blame (an antivirus update, a fuller disk). */
@@ -51,6 +60,7 @@ export const defaultLevelShiftOptions: LevelShiftOptions = {
   minEffect: 0.1,
   alpha: 1e-4,
   confirm: 1,
+  correctDrift: true,
 };
 
 /**
@@ -87,15 +97,17 @@ function shiftAtEnd(ordered: readonly Sample[], opts: LevelShiftOptions): LevelS
 
   const shift = logRatio(baseline, recent);
   const test = mannWhitneyU(baseline, recent, shift >= 0 ? 'greater' : 'less');
-  const kind = classifyShift(shift, test.pValue, opts);
+  const inflation = opts.correctDrift ? driftInflationOf(baseline) : 1;
+  const pValue = widenPValue(test.pValue, inflation);
+  const kind = classifyShift(shift, pValue, opts);
   if (kind === 'none') return null;
 
   return {
     kind,
     attribution: 'unattributed',
     effect: Math.expm1(shift),
-    pValue: test.pValue,
-    confidence: confidence(test.pValue),
+    pValue,
+    confidence: confidence(pValue),
     since: recentSamples[0]?.at ?? 0,
     baselineCount: baseline.length,
     recentCount: recent.length,

@@ -1,4 +1,11 @@
-import { confidence, logRatio, mannWhitneyU, medianLog } from './stats.js';
+import {
+  confidence,
+  driftInflationOf,
+  logRatio,
+  mannWhitneyU,
+  medianLog,
+  widenPValue,
+} from './stats.js';
 import { nearestAfter, nearestBefore, type Sample } from './window.js';
 
 export type ChangeKind = 'regression' | 'improvement' | 'none';
@@ -19,6 +26,11 @@ export interface AssessOptions {
    * Ingestion asks again at every report, and noise that crosses the threshold once rarely stays.
    */
   confirm: number;
+  /**
+   * Widen the test for the drift the before window shows (lag-1 autocorrelation): with drifting
+   * noise, a run of slow builds is not the evidence it would be with independent ones.
+   */
+  correctDrift: boolean;
 }
 
 export interface Assessment {
@@ -45,6 +57,7 @@ export const defaultAssessOptions: AssessOptions = {
   minEffect: 0.1,
   alpha: 3e-4,
   confirm: 1,
+  correctDrift: true,
 };
 
 /**
@@ -90,12 +103,21 @@ export function assessChange(
 export function judge(
   before: readonly number[],
   after: readonly number[],
-  opts: Pick<AssessOptions, 'minEffect' | 'alpha'>,
+  opts: Pick<AssessOptions, 'minEffect' | 'alpha' | 'correctDrift'>,
 ): { shift: number; pValue: number; kind: ChangeKind; kept: number[] } {
   const kept = setAsideExtreme(before, after);
   const shift = logRatio(before, kept);
   const test = mannWhitneyU(before, kept, shift >= 0 ? 'greater' : 'less');
-  return { shift, pValue: test.pValue, kind: classifyShift(shift, test.pValue, opts), kept };
+  const pValue = widenPValue(test.pValue, driftInflation(before, opts));
+  return { shift, pValue, kind: classifyShift(shift, pValue, opts), kept };
+}
+
+/** The variance factor for the drift a window of samples in time order shows (1 when off). */
+export function driftInflation(
+  values: readonly number[],
+  opts: Pick<AssessOptions, 'correctDrift'>,
+): number {
+  return opts.correctDrift ? driftInflationOf(values) : 1;
 }
 
 /** `after` without its sample farthest from the before median, in the direction it leans. */

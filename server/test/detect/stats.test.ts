@@ -2,6 +2,10 @@ import { describe, expect, it } from 'vitest';
 
 import {
   confidence,
+  dependenceInflation,
+  driftInflationOf,
+  lagOneAutocorrelation,
+  widenPValue,
   logRatio,
   mannWhitneyU,
   medianLog,
@@ -86,5 +90,41 @@ describe('effect estimates', () => {
 
   it('turns a p-value into a confidence', () => {
     expect(confidence(0.01)).toBeCloseTo(0.99, 12);
+  });
+});
+
+describe('drift', () => {
+  it('measures lag-1 autocorrelation on ranks, so one 10× value counts as one high value', () => {
+    const drifting = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+    const alternating = [1, 10, 2, 9, 3, 8, 4, 7, 5, 6];
+
+    expect(lagOneAutocorrelation(drifting)).toBeGreaterThan(0.6);
+    expect(lagOneAutocorrelation(alternating)).toBeLessThan(-0.5);
+    expect(lagOneAutocorrelation([...drifting.slice(0, 9), 1000])).toBeCloseTo(
+      lagOneAutocorrelation(drifting),
+      12,
+    );
+  });
+
+  it('widens only for positive autocorrelation, and never past 0.8', () => {
+    expect(dependenceInflation(-0.5)).toBe(1);
+    expect(dependenceInflation(0.5)).toBeCloseTo(3, 12);
+    expect(dependenceInflation(0.99)).toBeCloseTo(9, 12);
+  });
+
+  it('trusts the autocorrelation of a short window less', () => {
+    const short = [1, 2, 3, 4, 5, 6];
+    const long = Array.from({ length: 30 }, (_, i) => i);
+
+    expect(driftInflationOf(short)).toBeLessThan(driftInflationOf(long));
+    expect(driftInflationOf(short)).toBeLessThan(1.5);
+  });
+
+  it('recomputes a p-value for a widened test statistic', () => {
+    expect(widenPValue(1e-4, 1)).toBe(1e-4);
+    // z = 3.72 halved: 1.86, p ≈ 0.031.
+    expect(widenPValue(1e-4, 4)).toBeGreaterThan(0.025);
+    expect(widenPValue(1e-4, 4)).toBeLessThan(0.04);
+    expect(widenPValue(0.7, 4)).toBe(0.7);
   });
 });
