@@ -3,13 +3,14 @@ import { median } from 'simple-statistics';
 import {
   assessChange,
   classifyShift,
+  driftInflation,
   setAsideExtreme,
   defaultAssessOptions,
   type AssessOptions,
   type Assessment,
   type ChangeKind,
 } from './machine-detector.js';
-import { logValues, mannWhitneyU, medianLog, stratifiedRankTest } from './stats.js';
+import { medianLog, normalUpperTail, robustLogScale, stratifiedRankTest } from './stats.js';
 import { chronological, nearestAfter, nearestBefore, type Sample } from './window.js';
 
 /** A machine that made the transition (same field, from, to) and its series around it. */
@@ -31,24 +32,41 @@ export interface ControlMachine {
 export interface FleetOptions {
   /** Fewest movers with enough samples before a fleet verdict. */
   minMovers: number;
+  /**
+   * Fewest movers whose own change is slower (faster) by `minEffect` at `moverAlpha`: one slow
+   * machine among movers that did not change is that machine's alert, not the fleet's.
+   */
+  minAgreeing: number;
+  /** Lenient one-sided significance of a mover's own change, for counting it slower or faster. */
+  moverAlpha: number;
   /** Fewest control machines with enough samples for the control comparison to count. */
   minControls: number;
+  /**
+   * One-sided significance of "the movers changed more than the control". The control is a guard
+   * against blaming an update for what every machine went through (a project that grew), not the
+   * evidence of the regression, which is the movers' own at `alpha`.
+   */
+  controlAlpha: number;
   minEffect: number;
   alpha: number;
   /** Per-machine windows and thresholds (the per-machine verdicts shown beside the fleet's). */
   machine: AssessOptions;
 }
 
+/** How one mover's own series changed: `slower` needs `minEffect` and `moverAlpha`. */
+export type MoverChange = 'slower' | 'faster' | 'same';
+
 export interface MachineVerdict {
   machineId: string;
   assessment: Assessment;
+  change: MoverChange;
 }
 
 export interface ControlComparison {
   machines: number;
-  /** The control machines' median change across the movers' median change time. */
+  /** The control machines' median change (each machine's own median change) across the split. */
   medianChange: number;
-  /** Movers against control, after each is centred on its own baseline. */
+  /** Movers' mean change against the control's, each machine's change with its own error. */
   pValue: number;
 }
 
@@ -58,7 +76,7 @@ export interface FleetAssessment {
   movers: number;
   /** Movers still waiting for samples after the change. */
   pending: number;
-  /** Movers whose own change is at least `minEffect` slower / faster (significant or not). */
+  /** Movers whose own change is at least `minEffect` slower / faster at `moverAlpha`. */
   slower: number;
   faster: number;
   /** Median of the movers' changes (after / before - 1). */
@@ -74,7 +92,10 @@ export interface FleetAssessment {
 
 export const defaultFleetOptions: FleetOptions = {
   minMovers: 2,
+  minAgreeing: 2,
+  moverAlpha: 0.05,
   minControls: 2,
+  controlAlpha: 0.01,
   minEffect: 0.1,
   alpha: 1e-4,
   machine: defaultAssessOptions,
@@ -84,8 +105,9 @@ export const defaultFleetOptions: FleetOptions = {
  * Pools the machines that made the same transition for one series ("4.36.0 → 4.37.1 made the
  * reference build 35% slower on the 9 machines that took it; the 5 still on 4.36.0 did not change").
  * A fleet regression needs the movers' median change beyond `minEffect`, strong pooled evidence,
- * and, when enough machines stayed put, a change clearly beyond theirs: a project that grew makes
- * every machine slower, updated or not.
+ * at least `minAgreeing` movers slower on their own (so one machine cannot carry it), and, when
+ * enough machines stayed put, a change clearly beyond theirs: a project that grew makes every
+ * machine slower, updated or not.
  */
 export function assessFleet(
   movers: readonly Mover[],
@@ -93,34 +115,38 @@ export function assessFleet(
   options: Partial<FleetOptions> = {},
 ): FleetAssessment | null {
   const opts = { ...defaultFleetOptions, ...options };
-  const machines = assessMovers(movers, opts.machine);
+  const machines = assessMovers(movers, opts);
   if (machines.length < opts.minMovers) return null;
 
   const shifts = machines.map((m) => Math.log1p(m.verdict.assessment.effect));
   const shift = median(shifts);
   const direction = shift >= 0 ? 'greater' : 'less';
   const pooled = stratifiedRankTest(
-    machines.map((m) => ({ x: m.before, y: m.after })),
+    machines.map((m) => ({ x: m.before, y: m.after, inflation: m.inflation })),
     direction,
   );
-  const threshold = Math.log1p(opts.minEffect);
+  const slower = machines.filter((m) => m.verdict.change === 'slower').length;
+  const faster = machines.filter((m) => m.verdict.change === 'faster').length;
 
   const splitAt = median(machines.map((m) => m.changedAt));
   const lastAt = Math.max(...movers.flatMap((m) => m.after.map((s) => s.at)));
   const control = compareWithControl(machines, controls, splitAt, lastAt, direction, opts);
 
   let kind = classifyShift(shift, pooled.pValue, opts);
+  if (kind === 'regression' && slower < opts.minAgreeing) kind = 'none';
+  if (kind === 'improvement' && faster < opts.minAgreeing) kind = 'none';
   if (control && kind !== 'none') {
     const relative = shift - Math.log1p(control.medianChange);
-    if (classifyShift(relative, control.pValue, opts) !== kind) kind = 'none';
+    const guard = { minEffect: opts.minEffect, alpha: opts.controlAlpha };
+    if (classifyShift(relative, control.pValue, guard) !== kind) kind = 'none';
   }
 
   return {
     kind,
     movers: machines.length,
     pending: movers.length - machines.length,
-    slower: shifts.filter((s) => s >= threshold).length,
-    faster: shifts.filter((s) => s <= -threshold).length,
+    slower,
+    faster,
     medianChange: Math.expm1(shift),
     pValue: pooled.pValue,
     control,
@@ -134,22 +160,30 @@ interface AssessedMover {
   changedAt: number;
   before: number[];
   after: number[];
+  inflation: number;
 }
 
-function assessMovers(movers: readonly Mover[], opts: AssessOptions): AssessedMover[] {
+function assessMovers(movers: readonly Mover[], opts: FleetOptions): AssessedMover[] {
   const assessed: AssessedMover[] = [];
+  const threshold = Math.log1p(opts.minEffect);
   for (const mover of movers) {
-    const assessment = assessChange(mover.before, mover.after, opts);
+    const assessment = assessChange(mover.before, mover.after, opts.machine);
     if (!assessment) continue;
 
     // Each machine's own cold first build after the update is set aside, as in its assessment.
-    const before = nearestBefore(mover.before, opts.maxWindow);
-    const after = setAsideExtreme(before, nearestAfter(mover.after, opts.maxWindow));
+    const before = nearestBefore(mover.before, opts.machine.maxWindow);
+    const after = setAsideExtreme(before, nearestAfter(mover.after, opts.machine.maxWindow));
+    const shift = Math.log1p(assessment.effect);
+    const significant = assessment.pValue <= opts.moverAlpha;
+    let change: MoverChange = 'same';
+    if (significant && shift >= threshold) change = 'slower';
+    if (significant && shift <= -threshold) change = 'faster';
     assessed.push({
-      verdict: { machineId: mover.machineId, assessment },
+      verdict: { machineId: mover.machineId, assessment, change },
       changedAt: mover.changedAt,
       before,
       after,
+      inflation: driftInflation(before, opts.machine),
     });
   }
   return assessed;
@@ -157,8 +191,11 @@ function assessMovers(movers: readonly Mover[], opts: AssessOptions): AssessedMo
 
 /**
  * The control machines' change across the movers' median change time, over the same span the
- * movers' after windows cover. Each machine's logs are centred on its own baseline median, then
- * movers' and controls' after values are ranked against each other.
+ * movers' after windows cover. Every machine, mover or control, gives its own change (median of
+ * the logs after less median before) and that change's standard error, from the spread of its own
+ * before window (and its drift); the movers' weighted mean change is then compared with the
+ * controls'. No value of one machine is ranked against another's, and the control's change counts
+ * with its own uncertainty: two control machines with six samples each do not pin it down.
  */
 function compareWithControl(
   machines: readonly AssessedMover[],
@@ -186,16 +223,46 @@ function compareWithControl(
     );
   if (windows.length < opts.minControls) return null;
 
-  const controlShifts = windows.map((w) => medianLog(w.after) - medianLog(w.before));
-  const centred = (w: { before: number[]; after: number[] }) => {
-    const centre = medianLog(w.before);
-    return logValues(w.after).map((v) => v - centre);
-  };
-  const test = mannWhitneyU(windows.flatMap(centred), machines.flatMap(centred), direction);
+  const controlChanges = windows.map((w) =>
+    machineChange(w.before, w.after, driftInflation(w.before, opts.machine)),
+  );
+  const moverChanges = machines.map((m) => machineChange(m.before, m.after, m.inflation));
+  const movers = weightedMean(moverChanges);
+  const control = weightedMean(controlChanges);
+  const z = (movers.mean - control.mean) / Math.sqrt(movers.variance + control.variance);
+  const pValue = normalUpperTail(direction === 'greater' ? z : -z);
 
   return {
     machines: windows.length,
-    medianChange: Math.expm1(median(controlShifts)),
-    pValue: test.pValue,
+    medianChange: Math.expm1(median(controlChanges.map((c) => c.shift))),
+    pValue,
   };
+}
+
+interface MachineChange {
+  shift: number;
+  variance: number;
+}
+
+// The sampling variance of a median is about π/2 times that of a mean.
+const MEDIAN_EFFICIENCY = Math.PI / 2;
+// A window whose values all tie has no spread to measure: a floor of 1% noise.
+const MIN_LOG_SCALE = 0.01;
+
+function machineChange(before: number[], after: number[], inflation: number): MachineChange {
+  const scale = Math.max(robustLogScale(before), MIN_LOG_SCALE);
+  const variance =
+    MEDIAN_EFFICIENCY * scale ** 2 * (1 / before.length + 1 / after.length) * inflation;
+  return { shift: medianLog(after) - medianLog(before), variance };
+}
+
+/** Inverse-variance weighted mean of machines' changes, and its variance. */
+function weightedMean(changes: readonly MachineChange[]): { mean: number; variance: number } {
+  let weights = 0;
+  let sum = 0;
+  for (const c of changes) {
+    weights += 1 / c.variance;
+    sum += c.shift / c.variance;
+  }
+  return { mean: sum / weights, variance: 1 / weights };
 }

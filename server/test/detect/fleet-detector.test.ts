@@ -6,7 +6,7 @@ import { following, seeded, series } from './synthetic.js';
 const day = 24 * 3_600_000;
 
 /** A fleet whose movers update on day 20 and whose control machines don't. */
-function fleet(seed: number, moverFactor: number, controlFactor: number, cv = 0.1) {
+function fleet(seed: number, moverFactor: number, controlFactor: number, cv = 0.1, after = 6) {
   const random = seeded(seed);
   const movers: Mover[] = [];
   const controls: ControlMachine[] = [];
@@ -14,19 +14,19 @@ function fleet(seed: number, moverFactor: number, controlFactor: number, cv = 0.
   for (let i = 0; i < 9; i++) {
     const level = 40_000 + 5_000 * i;
     const before = series(random, 30, level, cv, 10 * day);
-    const after = following(before, series(random, 6, level * moverFactor, cv));
+    const afterSamples = following(before, series(random, after, level * moverFactor, cv));
     movers.push({
       machineId: `mover-${i}`,
       changedAt: (before.at(-1)?.at ?? 0) + 1,
       before,
-      after,
+      after: afterSamples,
     });
   }
   for (let i = 0; i < 5; i++) {
     const level = 45_000 + 5_000 * i;
     const before = series(random, 30, level, cv, 10 * day);
-    const after = following(before, series(random, 6, level * controlFactor, cv));
-    controls.push({ machineId: `control-${i}`, samples: [...before, ...after] });
+    const later = following(before, series(random, after, level * controlFactor, cv));
+    controls.push({ machineId: `control-${i}`, samples: [...before, ...later] });
   }
   return { movers, controls };
 }
@@ -100,5 +100,49 @@ describe('assessFleet', () => {
     }));
 
     expect(assessFleet(cold, controls)?.kind).toBe('none');
+  });
+
+  it('counts as slower only the movers whose own change reaches the minimum effect', () => {
+    const { movers, controls } = fleet(7, 1.35, 1);
+    const unchanged = fleet(8, 1, 1).movers.slice(0, 4);
+
+    const result = assessFleet([...movers.slice(0, 5), ...unchanged], controls);
+
+    expect(result?.kind).toBe('regression');
+    expect(result?.movers).toBe(9);
+    expect(result?.slower).toBe(5);
+    expect(result?.machines.filter((m) => m.change === 'slower')).toHaveLength(5);
+  });
+
+  it('needs two movers slower on their own: one slow machine is its own alert', () => {
+    const random = seeded(9);
+    const slow = fleet(9, 1.6, 1).movers[0]!;
+    const before = series(random, 30, 50_000, 0.1, 10 * day);
+    const same = {
+      machineId: 'same',
+      changedAt: (before.at(-1)?.at ?? 0) + 1,
+      before,
+      after: following(before, series(random, 20, 50_000, 0.1)),
+    };
+    const long = { ...slow, after: following(slow.before, series(random, 20, 60_000 * 1.6, 0.1)) };
+
+    const result = assessFleet([long, same], fleet(9, 1.6, 1).controls);
+
+    expect(result?.slower).toBe(1);
+    expect(result?.kind).toBe('none');
+  });
+
+  it('compares with the control at the rate its level promises when every machine slowed', () => {
+    // Movers and the two machines that stayed put all got 25% slower (a project that grew): the
+    // control comparison should call the movers worse in about 5% of fleets at p ≤ 0.05.
+    let flagged = 0;
+    const fleets = 400;
+    for (let seed = 100; seed < 100 + fleets; seed++) {
+      const { movers, controls } = fleet(seed, 1.25, 1.25, 0.15, 15);
+      const result = assessFleet(movers, controls.slice(0, 2));
+      if ((result?.control?.pValue ?? 1) <= 0.05) flagged++;
+    }
+
+    expect(flagged / fleets).toBeLessThan(0.08);
   });
 });
