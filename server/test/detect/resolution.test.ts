@@ -15,6 +15,7 @@ describe('assessResolution', () => {
 
     expect(resolution?.resolved).toBe(true);
     expect(Math.abs(resolution?.remainingEffect ?? 1)).toBeLessThan(0.1);
+    expect(resolution?.since).toBe(recent[0]?.at);
   });
 
   it('keeps it open while the series stays slow', () => {
@@ -33,5 +34,34 @@ describe('assessResolution', () => {
     const recent = following(regressed, series(random, 3, 55_000, 0.1));
 
     expect(assessResolution(baseline, regressed, recent)).toBeNull();
+  });
+
+  it('judges the latest run, not everything since the alert', () => {
+    // 22 more slow samples, then 8 back at the old level: the latest run is back.
+    const r = seeded(2);
+    const stillSlow = following(regressed, series(r, 22, 84_000, 0.1));
+    const back = following(stillSlow, series(r, 8, 60_000, 0.1));
+
+    const resolution = assessResolution(baseline, regressed, [...stillSlow, ...back]);
+
+    expect(resolution?.resolved).toBe(true);
+    expect(resolution?.recentCount).toBe(8);
+  });
+
+  it('closes a short regression: the noise is measured on the long baseline', () => {
+    // Raised on 4 slow samples, then fixed: 4 against 8 cannot reach p ≤ 0.001 on its own.
+    const r = seeded(3);
+    const short = following(baseline, series(r, 4, 90_000, 0.1));
+    const recent = following(short, series(r, 8, 60_000, 0.1));
+
+    expect(assessResolution(baseline, short, recent)?.resolved).toBe(true);
+  });
+
+  it('reads an improvement that wore off as resolved too', () => {
+    const r = seeded(4);
+    const faster = following(baseline, series(r, 10, 40_000, 0.1));
+    const recent = following(faster, series(r, 8, 60_000, 0.1));
+
+    expect(assessResolution(baseline, faster, recent)?.resolved).toBe(true);
   });
 });
