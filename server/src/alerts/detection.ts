@@ -1,33 +1,36 @@
-import type { Alert } from '@devfleet/wire';
 import type { FastifyBaseLogger } from 'fastify';
 
 import {
   activeAlertsFor,
-  getAlert,
-  type ActiveAlert,
+  latestRecoveries,
+  recordImprovement,
   resolveAlertMachine,
-  upsertAlert,
-  type AlertInput,
+  type ActiveAlert,
 } from '../db/alert-repository.js';
-import { machinesWithChange, recentTransitions, type Transition } from '../db/change-repository.js';
+import { recentTransitions, type Transition } from '../db/change-repository.js';
 import type { Db } from '../db/client.js';
-import { machinesWithFact, sampleWindow } from '../db/series-repository.js';
+import { sampleWindow } from '../db/series-repository.js';
+import { attributeShift, type Attribution, type Candidate } from '../detect/attribution.js';
 import { defaultLevelShiftOptions, detectLevelShift } from '../detect/change-point.js';
-import { assessFleet, type ControlMachine, type Mover } from '../detect/fleet-detector.js';
-import { assessChange, type Assessment } from '../detect/machine-detector.js';
-import { assessResolution } from '../detect/resolution.js';
+import { defaultResolutionOptions, assessResolution } from '../detect/resolution.js';
 import type { Sample } from '../detect/window.js';
 import type { LiveHub } from '../live/hub.js';
-import { describeChange, percent, salientChange, type FactChange } from './labels.js';
+import { FleetAlerts } from './fleet-alerts.js';
+import { describeChange, percent, salientChange, transitionAffectsBuilds } from './labels.js';
 import type { WebhookNotifier } from './notifier.js';
+import { AlertPublisher, member } from './publisher.js';
 
 // Windows are bounded so that the cost per report stays flat however long the history grows.
 const WINDOW = 30;
-const FLEET_LIMIT = 200;
-const CONTROL_LOOKBACK_MS = 14 * 24 * 3600 * 1000;
-const EVIDENCE_MACHINES = 12;
+// One read per series and pass: enough for a full after window and a full before window, which
+// also holds the level-shift window and the latest run the resolution judges.
+const TAIL = 2 * WINDOW + 1;
+// Change events whose after window is still open that compete to explain a shift.
+const MAX_CANDIDATES = 3;
+// Transitions read per machine and pass; inert ones (a CLI update) are skipped over.
+const TRANSITIONS = 8;
 const END = Number.MAX_SAFE_INTEGER;
-// Fleet verdicts kept at most, so a long-running server's memory stays bounded.
+// Verdicts remembered at most, so a long-running server's memory stays bounded.
 const MAX_REMEMBERED = 10_000;
 const levelShiftWindow =
   defaultLevelShiftOptions.maxBaseline +
@@ -55,7 +58,8 @@ const SLICE_MS = 10;
  * step: opens, updates, resolves, notifies. Pure statistics live in ../detect; this is the glue.
  */
 export class Detection {
-  private readonly lastFleetRun = new Map<string, { at: number; covered: boolean }>();
+  private readonly publisher: AlertPublisher;
+  private readonly fleet: FleetAlerts;
   /** Machine, series and change whose full after window has been assessed. */
   private readonly concluded = new Set<string>();
   /** Machines with the series their reports touched since their last detection pass. */
@@ -66,7 +70,10 @@ export class Detection {
   private running = false;
   private idleWaiters: (() => void)[] = [];
 
-  constructor(private readonly options: DetectionOptions) {}
+  constructor(private readonly options: DetectionOptions) {
+    this.publisher = new AlertPublisher(options);
+    this.fleet = new FleetAlerts(options.db, this.publisher, options.fleetIntervalMs);
+  }
 
   /**
    * Queues detection for the series a stored report touched. Reports of one machine that
@@ -154,21 +161,31 @@ export class Detection {
   afterReport(machineId: string, series: readonly string[]): void {
     let transitions: Transition[];
     let active: Map<string, ActiveAlert[]>;
+    let recoveries: Map<string, number>;
     try {
-      transitions = recentTransitions(this.options.db, machineId, 2);
+      // Changes no build can feel (a CLI update) neither start nor end a window.
+      transitions = recentTransitions(this.options.db, machineId, TRANSITIONS).filter(
+        transitionAffectsBuilds,
+      );
       active = activeAlertsFor(this.options.db, machineId);
+      recoveries = latestRecoveries(this.options.db, machineId);
     } catch (error) {
       this.options.log.error({ err: error, machineId }, 'detection failed');
       return;
     }
 
-    const [latest, previous] = transitions;
     for (const name of new Set(series)) {
       try {
-        this.checkResolutions(machineId, name, active.get(name) ?? []);
-        const recent = this.recentSamples(machineId, name, latest);
-        if (latest) this.assessTransition(machineId, name, latest, previous?.at ?? 0, recent);
-        this.checkLevelShift(machineId, name, latest, recent);
+        const tail = sampleWindow(this.options.db, machineId, name, {
+          after: -1,
+          until: END,
+          limit: TAIL,
+          take: 'last',
+        });
+        const recovered = this.checkResolutions(machineId, name, active.get(name) ?? [], tail);
+        this.assessTransitions(machineId, name, transitions, tail);
+        const since = Math.max(recoveries.get(name) ?? 0, recovered);
+        this.checkLevelShift(machineId, name, transitions[0], tail, since);
       } catch (error) {
         this.options.log.error({ err: error, machineId, series: name }, 'detection failed');
       }
@@ -176,53 +193,66 @@ export class Detection {
   }
 
   /**
-   * The latest samples since the latest change event, enough for the level-shift test. Most
-   * passes need no other read: when they outnumber the after window, the change was judged.
+   * Assesses the latest change events whose after window is still open (at most a few), and
+   * raises the shift on the one that explains it best. Once a change's after window is full its
+   * verdict was given: it is judged once more with the full window (passes may skip reports: a
+   * flushed spool is assessed once) and then left alone.
    */
-  private recentSamples(machineId: string, series: string, latest: Transition | undefined) {
-    return sampleWindow(this.options.db, machineId, series, {
-      after: latest?.at ?? 0,
-      until: END,
-      limit: levelShiftWindow,
-      take: 'last',
+  private assessTransitions(
+    machineId: string,
+    series: string,
+    transitions: readonly Transition[],
+    tail: readonly Sample[],
+  ): void {
+    const open: { transition: Transition; candidate: Candidate }[] = [];
+    for (let i = 0; i < transitions.length && open.length < MAX_CANDIDATES; i++) {
+      const transition = transitions[i] as Transition;
+      const afterCount = countFrom(tail, transition.at);
+      // Older than the tail holds: judged long ago.
+      if (afterCount >= tail.length && tail.length === TAIL) break;
+
+      const key = `${machineId}|${series}|${transition.reportId}`;
+      if (afterCount > WINDOW) {
+        if (this.concluded.has(key)) continue;
+        this.remember(this.concluded, key);
+      }
+      open.push({
+        transition,
+        candidate: { at: transition.at, previousAt: transitions[i + 1]?.at ?? 0 },
+      });
+    }
+    if (open.length === 0) return;
+
+    const covered = open.map(({ transition }) => {
+      const change = salientChange(transition);
+      return change ? this.fleet.covers(series, change, machineId) : false;
     });
+    const found = attributeShift(
+      tail,
+      open.map((o) => o.candidate),
+    );
+    for (const attribution of [found.regression, found.improvement]) {
+      if (!attribution || covered[attribution.index]) continue;
+      const transition = open[attribution.index]?.transition;
+      if (transition) this.raiseAttributed(machineId, series, transition, attribution);
+    }
   }
 
-  private assessTransition(
+  private raiseAttributed(
     machineId: string,
     series: string,
     transition: Transition,
-    previousAt: number,
-    recent: readonly Sample[],
+    attribution: Attribution,
   ): void {
-    // Once the after window is full the verdict was given: later samples belong to no change.
-    // Detection passes may skip reports (a flushed spool is assessed once), so the full window
-    // is assessed once here unless a pass already did.
-    const key = `${machineId}|${series}|${transition.reportId}`;
-    const full = recent.length > WINDOW;
-    if (full && this.concluded.has(key)) return;
-
-    const window = this.around(machineId, series, previousAt, transition.at, END);
-    const before = window.before;
-    let after = window.after;
-    if (after.length > WINDOW) {
-      this.remember(this.concluded, key);
-      after = after.slice(0, WINDOW);
-    }
-
     const change = salientChange(transition);
     if (!change) return;
 
-    if (this.assessFleetTransition(series, change)) return;
-
-    const assessment = assessChange(before, after);
-    if (!assessment || assessment.kind === 'none') return;
-
-    const regression = assessment.kind === 'regression';
-    this.raise({
-      dedupeKey: `machine|${machineId}|${series}|${transition.reportId}|${assessment.kind}`,
+    const { assessment } = attribution;
+    const kind = assessment.kind === 'improvement' ? 'improvement' : 'regression';
+    this.publisher.raise({
+      dedupeKey: `machine|${machineId}|${series}|${transition.reportId}|${kind}`,
       scope: 'machine',
-      kind: assessment.kind,
+      kind,
       series,
       transition: change,
       title: `${series} ${percent(assessment.effect)} after ${describeChange(change)}`,
@@ -230,12 +260,14 @@ export class Detection {
       evidence: {
         transition: transition.changes,
         changeAt: new Date(transition.at).toISOString(),
-        before: before.slice(-WINDOW),
-        after,
+        before: attribution.before,
+        after: attribution.after,
         numbers: assessment,
       },
       machines: [member(machineId, assessment, transition.at)],
-      notify: regression,
+      notify: kind === 'regression',
+      // An improvement is news, not work: kept for the record, nobody paged.
+      recorded: kind === 'improvement',
     });
   }
 
@@ -249,135 +281,29 @@ export class Detection {
     }
   }
 
-  /** True when a fleet alert now covers this transition and series. */
-  private assessFleetTransition(series: string, change: FactChange): boolean {
-    if (change.from === null || change.to === null) return false;
-
-    const key = `${series}|${change.field}|${change.from}|${change.to}`;
-    const now = Date.now();
-    // Between two evaluations the last verdict stands, "not yet" included: a transition a fleet
-    // alert covers must not raise one alert per machine meanwhile, and a rollout reported by
-    // hundreds of machines within seconds must not re-run the pooled assessment for each.
-    const last = this.lastFleetRun.get(key);
-    if (last !== undefined && now - last.at < this.options.fleetIntervalMs) return last.covered;
-
-    const covered = this.evaluateFleet(series, change);
-    this.lastFleetRun.set(key, { at: now, covered });
-    if (this.lastFleetRun.size > MAX_REMEMBERED) this.forgetOldVerdicts(now);
-    return covered;
-  }
-
-  private forgetOldVerdicts(now: number): void {
-    for (const [key, verdict] of this.lastFleetRun) {
-      if (now - verdict.at >= this.options.fleetIntervalMs) this.lastFleetRun.delete(key);
-    }
-  }
-
-  private evaluateFleet(series: string, change: FactChange): boolean {
-    if (change.from === null) return false;
-    const moved = machinesWithChange(this.options.db, change, FLEET_LIMIT);
-    if (moved.length < 2) return false;
-    const movers: Mover[] = moved.map(({ machineId, at }) => this.mover(machineId, series, at));
-
-    const earliest = Math.min(...moved.map((m) => m.at));
-    const moverIds = new Set(moved.map((m) => m.machineId));
-    const controls: ControlMachine[] = machinesWithFact(
-      this.options.db,
-      change.field,
-      change.from,
-      FLEET_LIMIT,
-    )
-      .filter((id) => !moverIds.has(id))
-      .map((id) => ({
-        machineId: id,
-        samples: sampleWindow(this.options.db, id, series, {
-          after: earliest - CONTROL_LOOKBACK_MS,
-          until: END,
-          limit: WINDOW * 2,
-          take: 'last',
-        }),
-      }));
-
-    const fleet = assessFleet(movers, controls);
-    if (!fleet || fleet.kind !== 'regression') return false;
-
-    const slower = fleet.machines.filter((m) => m.assessment.effect > 0);
-    const control = fleet.control
-      ? `; ${fleet.control.machines} still on ${change.from}: ${percent(fleet.control.medianChange)}`
-      : '';
-    this.raise({
-      dedupeKey: `fleet|${series}|${change.field}|${change.from}|${change.to}`,
-      scope: 'fleet',
-      kind: 'regression',
-      series,
-      transition: change,
-      title: `${describeChange(change)}: ${series} ${percent(fleet.medianChange)} on ${slower.length} of ${fleet.movers} machines${control}`,
-      effect: fleet.medianChange,
-      evidence: {
-        numbers: { ...fleet, machines: undefined },
-        samples: Object.fromEntries(
-          movers
-            .slice(0, EVIDENCE_MACHINES)
-            .map((m) => [m.machineId, { before: m.before, after: m.after }]),
-        ),
-        control: Object.fromEntries(
-          controls.slice(0, EVIDENCE_MACHINES).map((c) => [c.machineId, c.samples]),
-        ),
-      },
-      machines: fleet.machines.map((m) => {
-        const at = moved.find((x) => x.machineId === m.machineId)?.at ?? null;
-        return member(m.machineId, m.assessment, at);
-      }),
-      notify: true,
-    });
-    return true;
-  }
-
-  private mover(machineId: string, series: string, at: number): Mover {
-    const transitions = recentTransitions(this.options.db, machineId, 8);
-    const index = transitions.findIndex((t) => t.at === at);
-    const previousAt = index >= 0 ? (transitions[index + 1]?.at ?? 0) : 0;
-    const nextAt = index > 0 ? (transitions[index - 1]?.at ?? END) : END;
-    const { before, after } = this.around(machineId, series, previousAt, at, nextAt);
-    return { machineId, changedAt: at, before, after: after.slice(0, WINDOW) };
-  }
-
-  private around(
-    machineId: string,
-    series: string,
-    previousAt: number,
-    at: number,
-    nextAt: number,
-  ) {
-    const db = this.options.db;
-    const before = sampleWindow(db, machineId, series, {
-      after: previousAt,
-      until: at,
-      limit: WINDOW,
-      take: 'last',
-    });
-    const after = sampleWindow(db, machineId, series, {
-      after: at,
-      until: nextAt,
-      limit: WINDOW + 1,
-      take: 'first',
-    });
-    return { before, after };
-  }
-
+  /**
+   * Looks for a shift no change explains, in the samples since the latest change that can affect
+   * builds and since the series last came back from an alert (the slow stretch before is no
+   * baseline for the next one).
+   */
   private checkLevelShift(
     machineId: string,
     series: string,
     latest: Transition | undefined,
-    samples: readonly Sample[],
+    tail: readonly Sample[],
+    recoveredAt: number,
   ): void {
+    const start = Math.max(latest?.at ?? 0, recoveredAt);
+    const samples = tail.filter((s) => s.at >= start).slice(-levelShiftWindow);
     const shift = detectLevelShift(samples);
-    if (!shift || shift.kind !== 'regression') return;
+    if (!shift) return;
 
-    this.raise({
-      dedupeKey: `unattributed|${machineId}|${series}|${latest?.reportId ?? 'start'}`,
+    const regression = shift.kind === 'regression';
+    const reference = latest?.reportId ?? 'start';
+    this.publisher.raise({
+      dedupeKey: `unattributed|${machineId}|${series}|${reference}${regression ? '' : '|improvement'}`,
       scope: 'machine',
-      kind: 'unattributed',
+      kind: regression ? 'unattributed' : 'improvement',
       series,
       transition: null,
       title: `${series} ${percent(shift.effect)} with no recorded environment change`,
@@ -393,84 +319,90 @@ export class Detection {
           beforeMedianMs: shift.baselineMedianMs,
           afterMedianMs: shift.recentMedianMs,
           changeAt: shift.since,
+          since: shift.since,
         },
       ],
-      notify: true,
+      notify: regression,
+      recorded: !regression,
     });
   }
 
-  private checkResolutions(machineId: string, series: string, active: ActiveAlert[]): void {
+  /**
+   * Closes this machine's part in its alerts on the series once the latest run of samples is
+   * back at the level before the change and clearly off the level the alert was raised on.
+   * Returns when the latest recovery began (sample time), 0 when none did.
+   */
+  private checkResolutions(
+    machineId: string,
+    series: string,
+    active: readonly ActiveAlert[],
+    tail: readonly Sample[],
+  ): number {
     const db = this.options.db;
+    let recoveredAt = 0;
     for (const alert of active) {
-      if (alert.kind === 'improvement') continue;
+      if (alert.kind === 'improvement') {
+        // Improvements raised before they were kept as records: close them as such.
+        if (recordImprovement(db, alert.id, Date.now()))
+          this.publisher.announce(alert.id, null, false);
+        continue;
+      }
       if (alert.changeAt === null) continue;
 
-      const changeAt = alert.changeAt;
-      const baseline = sampleWindow(db, machineId, series, {
-        after: 0,
-        until: changeAt - 1,
-        limit: WINDOW,
-        take: 'last',
-      });
-      const regressed = sampleWindow(db, machineId, series, {
-        after: changeAt - 1,
-        until: END,
-        limit: alert.afterCount,
-        take: 'first',
-      });
-      const lastRegressed = regressed.at(-1)?.at ?? changeAt;
-      const recent = sampleWindow(db, machineId, series, {
-        after: lastRegressed,
-        until: END,
-        limit: WINDOW,
-        take: 'last',
-      });
-
-      const resolution = assessResolution(baseline, regressed, recent);
+      const resolution = this.assessAlert(machineId, series, alert, alert.changeAt, tail);
       if (!resolution?.resolved) continue;
 
-      const closed = resolveAlertMachine(db, alert.id, machineId, Date.now());
+      const closed = resolveAlertMachine(db, alert.id, machineId, {
+        recoveredAt: resolution.since,
+        now: Date.now(),
+      });
+      recoveredAt = Math.max(recoveredAt, resolution.since);
       this.options.log.info(
         { alertId: alert.id, machineId, closed },
         'series returned to its level',
       );
-      if (closed) this.announce(alert.id, 'resolved', true);
+      if (closed) this.publisher.announce(alert.id, 'resolved', true);
     }
+    return recoveredAt;
   }
 
-  private raise(input: AlertInput & { notify: boolean }): void {
-    const { id, outcome } = upsertAlert(this.options.db, input, Date.now());
-    if (outcome === 'unchanged') return;
-
-    this.options.log.info({ alertId: id, outcome, series: input.series }, `alert ${outcome}`);
-    this.announce(id, outcome === 'opened' ? 'opened' : 'updated', input.notify);
-  }
-
-  private announce(id: string, event: 'opened' | 'updated' | 'resolved', notify: boolean): void {
-    const alert: Alert | undefined = getAlert(this.options.db, id);
-    if (!alert) return;
-
-    this.options.hub.publish({
-      type: 'alert',
-      alertId: id,
-      status: alert.status,
-      at: alert.updatedAt,
-    });
-    if (notify && event !== 'updated') this.options.notifier?.notify(alert, event);
+  /**
+   * The baseline is what the detector compared with: samples before the change (before the
+   * skipped gap, for a shift no event explains); the regressed samples are those the alert was
+   * raised on, never the latest run, which is judged against both.
+   */
+  private assessAlert(
+    machineId: string,
+    series: string,
+    alert: ActiveAlert,
+    changeAt: number,
+    tail: readonly Sample[],
+  ) {
+    const db = this.options.db;
+    const gap = alert.kind === 'unattributed' ? defaultLevelShiftOptions.gap : 0;
+    const baseline = sampleWindow(db, machineId, series, {
+      after: -1,
+      until: changeAt - 1,
+      limit: WINDOW + gap,
+      take: 'last',
+    }).slice(0, gap > 0 ? -gap : undefined);
+    const recent = tail.filter((s) => s.at >= changeAt).slice(-defaultResolutionOptions.maxRecent);
+    const firstRecent = recent[0]?.at ?? END;
+    const regressed = sampleWindow(db, machineId, series, {
+      after: changeAt - 1,
+      until: END,
+      limit: Math.min(Math.max(alert.afterCount, 1), WINDOW),
+      take: 'first',
+    }).filter((s) => s.at < firstRecent);
+    return assessResolution(baseline, regressed, recent);
   }
 }
 
-function member(machineId: string, a: Assessment, changeAt: number | null) {
-  return {
-    machineId,
-    effect: a.effect,
-    pValue: a.pValue,
-    beforeCount: a.beforeCount,
-    afterCount: a.afterCount,
-    beforeMedianMs: a.beforeMedianMs,
-    afterMedianMs: a.afterMedianMs,
-    changeAt,
-  };
+/** How many of `samples` (in time order) were measured at or after `at`. */
+function countFrom(samples: readonly Sample[], at: number): number {
+  let count = 0;
+  for (let i = samples.length - 1; i >= 0 && (samples[i]?.at ?? 0) >= at; i--) count++;
+  return count;
 }
 
 export type { Sample };
