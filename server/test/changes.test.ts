@@ -92,6 +92,57 @@ describe('change events beyond versions', () => {
   });
 });
 
+describe('the agent itself', () => {
+  it('records an agent update, which may change how it measures', async () => {
+    const key = await enroll(server.app);
+    const before = sampleReport({ collectedAt: at(1) });
+    const after = sampleReport({ collectedAt: at(2) });
+    after.agentVersion = '0.2.0';
+
+    await send(key, before);
+    await send(key, after);
+
+    expect((await changesOf()).map((c) => [c.field, c.from, c.to])).toEqual([
+      ['agentVersion', '0.1.0', '0.2.0'],
+    ]);
+  });
+
+  it('keeps the cost of timing a phase out of the series', async () => {
+    const key = await enroll(server.app);
+    const report = sampleReport({ collectedAt: at(1) });
+    report.benchmarks = [
+      {
+        kind: 'mount',
+        status: 'ok',
+        reason: null,
+        startedAt: at(1),
+        durationMs: 1000,
+        quick: true,
+        repetitions: 2,
+        image: 'debian:bookworm-slim',
+        imageDigest: null,
+        engineVersion: '27.3.1',
+        desktopVersion: '4.36.0',
+        mountType: null,
+        pathKind: 'linux',
+        hostPath: null,
+        results: [
+          { location: 'bind', phase: 'create', samplesMs: [10, 12], medianMs: 11, spreadMs: 1 },
+          { location: 'calibration', phase: 'timer', samplesMs: [1, 1], medianMs: 1, spreadMs: 0 },
+        ],
+      },
+    ];
+
+    await send(key, report);
+
+    const list = (await server.inject({ url: '/api/v1/machines' })).json();
+    const series = await server.inject({ url: `/api/v1/machines/${list.machines[0].id}/series` });
+    expect(series.json().series.map((s: { name: string }) => s.name)).toEqual([
+      'bench.mount.bind.create',
+    ]);
+  });
+});
+
 describe('where projects live', () => {
   function build(name: string, pathKind: BuildRecord['pathKind'], day: number): BuildRecord {
     return {

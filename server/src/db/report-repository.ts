@@ -431,7 +431,11 @@ function lateEnvironment(ingest: Ingest): Placed {
 }
 
 function fingerprintOf(ingest: Ingest, location: Location): string {
-  return environmentFingerprint(ingest.split.environment, location.pathKind, location.projectPaths);
+  return environmentFingerprint(
+    `${ingest.split.environment}\n${ingest.report.agentVersion}`,
+    location.pathKind,
+    location.projectPaths,
+  );
 }
 
 function deriveStored(ingest: Ingest, location: Location) {

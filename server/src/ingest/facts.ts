@@ -40,6 +40,9 @@ export function reportFacts(report: Report, env: DerivedEnvironment): Facts {
     const value = env[column];
     if (value !== null && value !== undefined && value !== '') facts[column] = String(value);
   }
+  // A new agent may measure differently (it subtracts the cost of timing a phase since 0.2):
+  // its update is a change a step in the benchmarks can be attributed to.
+  facts.agentVersion = cleanText(report.agentVersion);
 
   // .wslconfig: when the agent read WSL at all, a key missing from the file is "unset", which
   // is itself a change worth seeing (someone deleted memory=8GB).
