@@ -1,0 +1,47 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+import type { Report } from '@devfleet/wire';
+import { describe, expect, it } from 'vitest';
+
+import { repoRoot, tempDir } from '../helpers/processes.js';
+
+const run = promisify(execFile);
+
+describe('the agent as a package for other machines', () => {
+  it('packs with its wire format inside, installs outside the repository and runs', async () => {
+    const packed = tempDir('agent-pack');
+    const machine = tempDir('agent-install');
+    try {
+      await run('npm', ['pack', '--workspace=agent', '--pack-destination', packed], {
+        cwd: repoRoot,
+      });
+      const [tarball] = fs.readdirSync(packed).filter((f) => f.endsWith('.tgz'));
+      expect(tarball).toBe('devfleet-agent-0.1.0.tgz');
+      expect(fs.existsSync(path.join(repoRoot, 'agent', 'node_modules', '@devfleet'))).toBe(false);
+
+      // A fresh folder with no workspace around it: only the tarball and the npm cache.
+      fs.writeFileSync(path.join(machine, 'package.json'), '{"private":true}');
+      await run(
+        'npm',
+        ['install', '--prefer-offline', '--no-audit', '--no-fund', path.join(packed, tarball!)],
+        { cwd: machine },
+      );
+      const bin = path.join(machine, 'node_modules', '.bin', 'devfleet-agent');
+      const home = { ...process.env, DEVFLEET_AGENT_HOME: path.join(machine, 'home') };
+      const version = await run(bin, ['--version'], { env: home });
+      const collected = await run(bin, ['collect', '--json'], { env: home });
+
+      expect(version.stdout.trim()).toBe('0.1.0');
+      expect((JSON.parse(collected.stdout) as Report).schemaVersion).toBe(1);
+      expect(
+        fs.existsSync(path.join(machine, 'node_modules', 'devfleet-agent', 'assets', 'refmodule')),
+      ).toBe(true);
+    } finally {
+      fs.rmSync(packed, { recursive: true, force: true });
+      fs.rmSync(machine, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
