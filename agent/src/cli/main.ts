@@ -6,14 +6,6 @@ import { defaultConfigPath } from '../config/agent-config.js';
 import { AgentError } from '../config/agent-error.js';
 import { asConfigUnwritable } from '../config/unwritable.js';
 import { BenchInterrupted } from '../bench/interrupt.js';
-import { registerBenchCommands } from './bench-command.js';
-import { createBenchDeps } from './bench-deps.js';
-import { registerCollectCommand } from './collect-command.js';
-import { registerDoctorCommand } from './doctor-command.js';
-import { registerEnrollCommand } from './enroll-command.js';
-import { registerParseCommand } from './parse-command.js';
-import { registerReportCommand } from './report-command.js';
-import { registerScheduleCommand } from './schedule-command.js';
 import { readAgentVersion } from './version.js';
 
 const EXIT_FAILURE = 1;
@@ -24,7 +16,7 @@ const EXIT_INTERRUPTED = 130;
 export async function main(argv: string[]): Promise<number> {
   // `time` ends with the build's own exit code: commands set it here instead of throwing.
   let exitCode = 0;
-  const program = buildProgram((code) => (exitCode = code));
+  const program = await buildProgram(argv, (code) => (exitCode = code));
   const unfinished = watchForUnfinishedRun();
 
   try {
@@ -55,7 +47,35 @@ function watchForUnfinishedRun(): { dispose(): void } {
   return { dispose: () => process.off('exit', onExit) };
 }
 
-function buildProgram(setExitCode: (code: number) => void): Command {
+type Register = (program: Command, setExitCode: (code: number) => void) => void;
+
+/**
+ * Each command's module, loaded when that command runs: `collect`, run every few hours on every
+ * laptop, then never loads the benchmarks, the scheduler or the parsers' CLI (their memory
+ * and start-up time). Help and an unknown command load them all.
+ */
+const commands: Record<string, () => Promise<Register>> = {
+  enroll: async () => (await import('./enroll-command.js')).registerEnrollCommand,
+  collect: async () => (await import('./collect-command.js')).registerCollectCommand,
+  report: async () => (await import('./report-command.js')).registerReportCommand,
+  parse: async () => (await import('./parse-command.js')).registerParseCommand,
+  bench: registerBench,
+  time: registerBench,
+  'import-builds': registerBench,
+  schedule: async () => (await import('./schedule-command.js')).registerScheduleCommand,
+  doctor: async () => (await import('./doctor-command.js')).registerDoctorCommand,
+};
+
+async function registerBench(): Promise<Register> {
+  const [{ registerBenchCommands }, { createBenchDeps }] = await Promise.all([
+    import('./bench-command.js'),
+    import('./bench-deps.js'),
+  ]);
+  return (program, setExitCode) =>
+    registerBenchCommands(program, createBenchDeps(program, setExitCode));
+}
+
+async function buildProgram(argv: string[], setExitCode: (code: number) => void): Promise<Command> {
   const program = new Command('devfleet-agent')
     .description('reports this machine’s Docker and WSL environment to a devfleet server')
     .version(readAgentVersion())
@@ -72,13 +92,15 @@ function buildProgram(setExitCode: (code: number) => void): Command {
       if (home) process.env.DEVFLEET_AGENT_HOME = path.resolve(home);
     });
 
-  registerEnrollCommand(program);
-  registerCollectCommand(program);
-  registerReportCommand(program);
-  registerParseCommand(program);
-  registerBenchCommands(program, createBenchDeps(program, setExitCode));
-  registerScheduleCommand(program);
-  registerDoctorCommand(program, setExitCode);
+  const [word] = commandWords(argv.slice(2));
+  const wanted = word !== undefined && word in commands ? [word] : Object.keys(commands);
+  const loaded = new Set<() => Promise<Register>>();
+  for (const name of wanted) {
+    const load = commands[name];
+    if (!load || loaded.has(load)) continue;
+    loaded.add(load);
+    (await load())(program, setExitCode);
+  }
 
   return program;
 }
