@@ -2,8 +2,10 @@ import {
   confidence,
   driftInflationOf,
   logRatio,
+  logValues,
   mannWhitneyU,
   medianLog,
+  robustLogScale,
   widenPValue,
 } from './stats.js';
 import { nearestAfter, nearestBefore, type Sample } from './window.js';
@@ -120,14 +122,41 @@ export function driftInflation(
   return opts.correctDrift ? driftInflationOf(values) : 1;
 }
 
-/** `after` without its sample farthest from the before median, in the direction it leans. */
+// A sample this many robust spreads (of the before window) from the after median is an outlier:
+// a 10× build is 11 at 20% noise and 23 at 10%; normal noise, even with the spread and the
+// median misjudged from few samples, stays within 4.
+const OUTLIER_SCALES = 6;
+// A before window whose values (almost) tie has no spread to measure: 2% noise at least.
+const MIN_LOG_SCALE = 0.02;
+
+/**
+ * `after` without its sample farthest from the before median, in the direction it leans; and,
+ * before that, without one sample far outside the rest of `after` (a 10× build). Setting aside
+ * only the extreme would keep the normal sample the outlier displaced from that place, so one
+ * outlier would still tip a verdict on the edge; setting aside both leaves what the series would
+ * have shown without the outlier, less one sample.
+ */
 export function setAsideExtreme(before: readonly number[], after: readonly number[]): number[] {
   // Nothing to compare with (a control machine with no samples before the split): keep all.
   if (after.length < 2 || before.length === 0) return [...after];
 
-  const slower = logRatio(before, after) >= 0;
-  const pick = slower ? Math.max(...after) : Math.min(...after);
-  const index = after.indexOf(pick);
+  const kept = setAsideOutlier(before, after);
+  if (kept.length < 2) return kept;
+  const slower = logRatio(before, kept) >= 0;
+  const pick = slower ? Math.max(...kept) : Math.min(...kept);
+  const index = kept.indexOf(pick);
+  return kept.filter((_, i) => i !== index);
+}
+
+function setAsideOutlier(before: readonly number[], after: readonly number[]): number[] {
+  if (after.length < 3) return [...after];
+
+  const centre = medianLog(after);
+  const scale = Math.max(robustLogScale(before), MIN_LOG_SCALE);
+  const distances = logValues(after).map((v) => Math.abs(v - centre));
+  const farthest = Math.max(...distances);
+  if (farthest <= OUTLIER_SCALES * scale) return [...after];
+  const index = distances.indexOf(farthest);
   return after.filter((_, i) => i !== index);
 }
 

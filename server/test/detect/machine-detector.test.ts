@@ -102,4 +102,19 @@ describe('assessChange', () => {
 
     expect(shuffled).toEqual(assessChange(before, after));
   });
+
+  it('reaches the same verdict with an extra 10× build as without it', () => {
+    for (let seed = 20; seed < 40; seed++) {
+      const random = seeded(seed);
+      const before = series(random, 30, 60_000, 0.1);
+      const after = following(before, series(random, 4 + (seed % 5), 66_000, 0.1));
+      const cold = { at: (before.at(-1)?.at ?? 0) + 1, valueMs: 600_000 };
+
+      const clean = assessChange(before, after);
+      const withCold = assessChange(before, [cold, ...after]);
+
+      expect(withCold?.kind).toBe(clean?.kind);
+      expect(withCold?.effect).toBeCloseTo(clean?.effect ?? NaN, 12);
+    }
+  });
 });
