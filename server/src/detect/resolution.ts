@@ -16,6 +16,13 @@ export interface ResolutionOptions {
   remainingShare: number;
   /** Significance of "the recent run sits below the regressed level" (above, for improvements). */
   alpha: number;
+  /**
+   * The recent run must not be above the baseline (below, for improvements) at this significance.
+   * The shift an alert was raised on is overestimated (it was raised because its first samples
+   * looked slow), so "closer to before than to that" alone closes some alerts on series that are
+   * still slow; against 30 baseline samples, a series still 20% slower shows.
+   */
+  stillChangedAlpha: number;
   /** How many recent runs ending one, two… samples earlier must also say "back". */
   confirm: number;
 }
@@ -33,8 +40,8 @@ export interface Resolution {
 }
 
 /**
- * Tuned with scripts/eval-detector.ts (docs/detector.md): a fix is seen within about 8 reports of
- * its release, and a series that stays slow is closed by noise in well under 1 alert in 100.
+ * Tuned with scripts/eval-detector.ts (docs/detector.md): at 10% noise a fix is seen a median 7–8
+ * reports after its release, and about 1 alert in 100 on a series that stays 20% slower closes.
  */
 export const defaultResolutionOptions: ResolutionOptions = {
   minRecent: 6,
@@ -44,6 +51,7 @@ export const defaultResolutionOptions: ResolutionOptions = {
   maxWindow: 30,
   remainingShare: 0.5,
   alpha: 1e-3,
+  stillChangedAlpha: 0.05,
   confirm: 1,
 };
 
@@ -104,8 +112,10 @@ function judgeRun(
   const test = mannWhitneyU(regressedLevel, logValues(run), original >= 0 ? 'less' : 'greater');
   const closeEnough = Math.abs(remaining) <= opts.remainingShare * Math.abs(original);
   const movedBack = Math.sign(logRatio(during, run)) === -Math.sign(original);
+  const still = mannWhitneyU(before, run, original >= 0 ? 'greater' : 'less');
+  const stillChanged = still.pValue <= opts.stillChangedAlpha;
   return {
-    back: closeEnough && movedBack && test.pValue <= opts.alpha,
+    back: closeEnough && movedBack && !stillChanged && test.pValue <= opts.alpha,
     remaining,
     pValue: test.pValue,
   };
