@@ -13,6 +13,7 @@ import { startBenchServer, startEchoServer } from './lib/processes.js';
 import { benchReport, fleetMachine, seeded } from './lib/reports.js';
 
 const MINUTE = 60_000;
+const STEP = 500;
 
 interface Load {
   rps: number;
@@ -104,11 +105,19 @@ async function ingestInto(
         })
       : await enroll(server.url, connections);
     let next = 0;
-    return await load(`${server.url}/api/v1/reports`, connections, seconds, template, () => {
+    const pick = () => {
       const sender = keys[next++ % keys.length];
       if (!sender) throw new Error('no machine key');
       return sender;
-    });
+    };
+    return await load(
+      `${server.url}/api/v1/reports`,
+      connections,
+      seconds,
+      template,
+      pick,
+      fleet?.endsAt,
+    );
   } finally {
     await server.stop();
   }
@@ -140,9 +149,12 @@ async function load(
   seconds: number,
   template: string,
   sender: () => Sender,
+  notBefore = 0,
 ): Promise<Load> {
-  // Reports are collected after every generated and enrolled one, a minute apart per machine.
-  const start = Date.now() + 30 * 24 * 3_600_000;
+  // Reports are collected in the last minutes, after every generated one, half a second apart
+  // per machine: in the past, as real reports are, so that the server takes their times as they
+  // are (it moves times from a clock running ahead back to when they arrived).
+  const start = Math.max(Date.now() - 15 * MINUTE, notBefore);
   const senders = new WeakMap<object, Sender>();
   // Numbered per machine, not per connection: where connections outnumber machines, two share
   // one and its reports still carry distinct ids and rising times.
@@ -169,7 +181,7 @@ async function load(
               'content-type': 'application/json',
               authorization: `Bearer ${s.key}`,
             },
-            body: fill(template, id, start + seq * MINUTE),
+            body: fill(template, id, start + seq * STEP),
           };
         },
       },

@@ -9,7 +9,7 @@ import {
 } from '../db/alert-repository.js';
 import { recentTransitions, type Transition } from '../db/change-repository.js';
 import type { Db } from '../db/client.js';
-import { sampleWindow } from '../db/series-repository.js';
+import { recentTails, sampleWindow } from '../db/series-repository.js';
 import { attributeShift, type Attribution, type Candidate } from '../detect/attribution.js';
 import { defaultLevelShiftOptions, detectLevelShift } from '../detect/change-point.js';
 import { defaultResolutionOptions, assessResolution } from '../detect/resolution.js';
@@ -25,6 +25,10 @@ const WINDOW = 30;
 // One read per series and pass: enough for a full after window and a full before window, which
 // also holds the level-shift window and the latest run the resolution judges.
 const TAIL = 2 * WINDOW + 1;
+// The samples an alert was raised on that stand for the level it changed to: the first few after
+// the change. Alerts raised before this cap counted every sample after the change, recovered or
+// not, and those from after a recovery would hide it.
+const REGRESSED_WINDOW = 12;
 // Change events whose after window is still open that compete to explain a shift.
 const MAX_CANDIDATES = 3;
 // Transitions read per machine and pass; inert ones (a CLI update) are skipped over.
@@ -162,6 +166,7 @@ export class Detection {
     let transitions: Transition[];
     let active: Map<string, ActiveAlert[]>;
     let recoveries: Map<string, number>;
+    let tails: Map<string, Sample[]>;
     try {
       // Changes no build can feel (a CLI update) neither start nor end a window.
       transitions = recentTransitions(this.options.db, machineId, TRANSITIONS).filter(
@@ -169,6 +174,7 @@ export class Detection {
       );
       active = activeAlertsFor(this.options.db, machineId);
       recoveries = latestRecoveries(this.options.db, machineId);
+      tails = recentTails(this.options.db, machineId, series, TAIL);
     } catch (error) {
       this.options.log.error({ err: error, machineId }, 'detection failed');
       return;
@@ -176,12 +182,7 @@ export class Detection {
 
     for (const name of new Set(series)) {
       try {
-        const tail = sampleWindow(this.options.db, machineId, name, {
-          after: -1,
-          until: END,
-          limit: TAIL,
-          take: 'last',
-        });
+        const tail = tails.get(name) ?? [];
         const recovered = this.checkResolutions(machineId, name, active.get(name) ?? [], tail);
         this.assessTransitions(machineId, name, transitions, tail);
         const since = Math.max(recoveries.get(name) ?? 0, recovered);
@@ -391,7 +392,7 @@ export class Detection {
     const regressed = sampleWindow(db, machineId, series, {
       after: changeAt - 1,
       until: END,
-      limit: Math.min(Math.max(alert.afterCount, 1), WINDOW),
+      limit: Math.min(Math.max(alert.afterCount, 1), REGRESSED_WINDOW),
       take: 'first',
     }).filter((s) => s.at < firstRecent);
     return assessResolution(baseline, regressed, recent);

@@ -27,16 +27,32 @@ export function createMachine(
 
 // Every report looks its key up: prepared once, not built per request.
 const byKeyHash = perDatabase((db) =>
-  db
-    .select({ id: machines.id })
-    .from(machines)
-    .where(and(eq(machines.keyHash, sql.placeholder('keyHash')), isNull(machines.revokedAt)))
-    .prepare(),
+  compileRead<{ keyHash: string }, { id: string }>(
+    db,
+    db
+      .select({ id: machines.id })
+      .from(machines)
+      .where(and(eq(machines.keyHash, sql.placeholder('keyHash')), isNull(machines.revokedAt))),
+  ),
 );
+
+// Known keys, so that each report does not read the database to learn who sent it. Only found
+// keys are kept; revoking a machine forgets them all. Bounded for a long-running server.
+const knownKeys = perDatabase(() => new Map<string, string>());
+const MAX_KNOWN_KEYS = 100_000;
 
 /** The id of the machine a key belongs to, unless the key is unknown or the machine revoked. */
 export function findActiveMachineByKeyHash(db: Db, keyHash: string): string | undefined {
-  return byKeyHash(db).get({ keyHash })?.id;
+  const known = knownKeys(db);
+  const cached = known.get(keyHash);
+  if (cached !== undefined) return cached;
+
+  const id = byKeyHash(db).get({ keyHash })?.id;
+  if (id !== undefined) {
+    if (known.size >= MAX_KNOWN_KEYS) known.clear();
+    known.set(keyHash, id);
+  }
+  return id;
 }
 
 // The fleet table lists every machine with its environment on each load: one statement, read as
@@ -182,6 +198,7 @@ function withTimes(env: Record<string, unknown>, lastCollectedAt: number | null)
 
 /** Revokes a machine's key: its agent gets 401 and must enroll again. */
 export function revokeMachine(db: Db, id: string, now: number): boolean {
+  knownKeys(db).clear();
   const result = db
     .update(machines)
     .set({ revokedAt: now })

@@ -183,6 +183,81 @@ export function sampleWindow(
   return window.take === 'first' ? rows : rows.reverse();
 }
 
+// The newest samples of a machine across all its series, newest first: one scan of the
+// machine's index range serves every series of a detection pass.
+const newestOfMachine = perDatabase((db) =>
+  compileRead<{ machineId: string; limit: number }, never>(
+    db,
+    db
+      .select({ seriesId: samples.seriesId, at: samples.at, valueMs: samples.valueMs })
+      .from(samples)
+      .where(and(eq(samples.machineId, sql.placeholder('machineId')), eq(samples.ok, true)))
+      // By time only: the index's own order, so the walk stops at the limit.
+      .orderBy(desc(samples.at))
+      .limit(sql.placeholder('limit')),
+  ),
+);
+
+const seriesOfMachine = perDatabase((db) =>
+  compileRead<{ machineId: string }, { id: number; name: string }>(
+    db,
+    db
+      .select({ id: series.id, name: series.name })
+      .from(series)
+      .where(eq(series.machineId, sql.placeholder('machineId'))),
+  ),
+);
+
+// At most this many of a machine's newest samples are read in the shared scan; a series too
+// sparse to fill its tail there (a build timed once a day among hourly benchmarks) is read alone.
+const MAX_SHARED_SCAN = 5000;
+
+/**
+ * The latest `limit` successful samples of each named series of a machine, in time order. The
+ * samples of one machine are indexed by time, not by series, so reading each series alone
+ * would walk past the others' samples once per series: one walk serves them all.
+ */
+export function recentTails(
+  db: Db,
+  machineId: string,
+  names: readonly string[],
+  limit: number,
+): Map<string, { at: number; valueMs: number }[]> {
+  const ids = new Map(
+    seriesOfMachine(db)
+      .all({ machineId })
+      .map((s) => [s.id, s.name]),
+  );
+  const wanted = new Map<number, { at: number; valueMs: number }[]>();
+  for (const [id, name] of ids) if (names.includes(name)) wanted.set(id, []);
+
+  const scan = Math.min(MAX_SHARED_SCAN, limit * Math.max(1, ids.size));
+  const rows = newestOfMachine(db).cells({ machineId, limit: scan });
+  for (const [seriesId, at, valueMs] of rows as [number, number, number][]) {
+    const tail = wanted.get(seriesId);
+    if (tail && tail.length < limit) tail.push({ at, valueMs });
+  }
+
+  const tails = new Map<string, { at: number; valueMs: number }[]>();
+  for (const [id, tail] of wanted) {
+    const name = ids.get(id) as string;
+    // The scan stopped before this series had its tail: older samples may exist.
+    const full = tail.length === limit || rows.length < scan;
+    tails.set(
+      name,
+      full
+        ? tail.reverse()
+        : sampleWindow(db, machineId, name, {
+            after: -1,
+            until: Number.MAX_SAFE_INTEGER,
+            limit,
+            take: 'last',
+          }),
+    );
+  }
+  return tails;
+}
+
 /** Machines whose last known value of a fact is `value` (the control group of a transition). */
 export function machinesWithFact(db: Db, field: string, value: string, limit: number): string[] {
   // known_state is a JSON object keyed by fact name; names contain dots, hence the quoted path.
