@@ -18,7 +18,14 @@ import { diffFacts, type FieldChange, type KnownState } from '../ingest/changes.
 import { deriveEnvironment, reportPathKind } from '../ingest/environment.js';
 import { factScopes, reportFacts } from '../ingest/facts.js';
 import { projectFacts, updateProjectPaths, type ProjectPaths } from '../ingest/project-paths.js';
-import { environmentFingerprint, joinReport, splitReport } from '../ingest/raw-report.js';
+import {
+  environmentFingerprint,
+  joinReport,
+  partsFromSplit,
+  partsOf,
+  type ReportParts,
+  type SplitReport,
+} from '../ingest/raw-report.js';
 import { deriveSamples, mountSlowdownOf, type DerivedSample } from '../ingest/samples.js';
 import type { Db } from './client.js';
 import { compileRead, compileWrite, perDatabase } from './compiled.js';
@@ -31,11 +38,10 @@ export interface RecordResult {
   series: string[];
 }
 
-export interface ReportToRecord {
-  machineId: string;
-  report: Report;
-  receivedAt: number;
-}
+/** A validated report for a machine: whole, or already split in its stored parts. */
+export type ReportToRecord = { machineId: string; receivedAt: number } & (
+  { report: Report } | { split: SplitReport }
+);
 
 /** Each report of a batch stands or falls alone: one bad report costs the others nothing. */
 export type RecordOutcome = { ok: true; result: RecordResult } | { ok: false; error: unknown };
@@ -271,14 +277,18 @@ export function storedReport(
 interface Ingest {
   db: Db;
   machineId: string;
-  report: Report;
+  report: ReportParts['rest'];
+  parts: ReportParts;
   receivedAt: number;
   collectedAt: number;
-  split: { environment: string; rest: string };
+  split: SplitReport;
 }
 
-function storeReport(db: Db, { machineId, report, receivedAt }: ReportToRecord): RecordResult {
+function storeReport(db: Db, item: ReportToRecord): RecordResult {
   const s = statements(db);
+  const { machineId, receivedAt } = item;
+  const parts = 'report' in item ? partsOf(item.report) : partsFromSplit(item.split);
+  const report = parts.rest;
 
   const existing = s.owner.get({ id: report.reportId });
   if (existing) {
@@ -297,9 +307,10 @@ function storeReport(db: Db, { machineId, report, receivedAt }: ReportToRecord):
     db,
     machineId,
     report,
+    parts,
     receivedAt,
     collectedAt: reported - skew,
-    split: splitReport(report),
+    split: parts.split,
   };
   const isNewest =
     machine.latestCollectedAt === null || ingest.collectedAt >= machine.latestCollectedAt;
@@ -360,7 +371,7 @@ interface Placed {
  * the fingerprint and the environment row take.
  */
 function locate(
-  report: Report,
+  report: Pick<Report, 'benchmarks' | 'builds'>,
   before: { projectPathKind: string | null; projectPaths: string | null } | undefined,
 ): Location {
   const pathKind = reportPathKind(report) ?? before?.projectPathKind ?? null;
@@ -439,7 +450,8 @@ function fingerprintOf(ingest: Ingest, location: Location): string {
 }
 
 function deriveStored(ingest: Ingest, location: Location) {
-  const { report, machineId, receivedAt, collectedAt } = ingest;
+  const { machineId, receivedAt, collectedAt } = ingest;
+  const report = ingest.parts.whole();
   const times = { collectedAt, receivedAt };
   const environment = deriveEnvironment(report, machineId, times, location.pathKind);
   const projectPaths = JSON.parse(location.projectPaths) as ProjectPaths;

@@ -86,7 +86,7 @@ function wslConfigNumber(report: Report, key: string): number | null {
  * project lives instead (ingest/project-paths.ts): a developer with one project on /mnt/c and
  * one in WSL is not a machine whose code moves back and forth with every build.
  */
-export function reportPathKind(report: Report): string | null {
+export function reportPathKind(report: Pick<Report, 'benchmarks'>): string | null {
   const mount = report.benchmarks?.find((b) => b.kind === 'mount' && b.status === 'ok');
   return mount && mount.pathKind !== 'unknown' ? mount.pathKind : null;
 }

@@ -14,7 +14,10 @@ const MAX_PROJECTS = 50;
  * A project that moved, or is new, goes to the end; past the bound, those unchanged the longest
  * are forgotten. Returns the same object when nothing changed, so the caller can tell cheaply.
  */
-export function updateProjectPaths(known: ProjectPaths, report: Report): ProjectPaths {
+export function updateProjectPaths(
+  known: ProjectPaths,
+  report: Pick<Report, 'builds'>,
+): ProjectPaths {
   let next: ProjectPaths | null = null;
   for (const build of report.builds ?? []) {
     if (build.source !== 'time' || build.pathKind === 'unknown') continue;

@@ -13,12 +13,36 @@ export interface SplitReport {
   rest: string;
 }
 
+/** What a report carries besides its environment part: ids, times, benchmarks, builds. */
+export type ReportRest = Omit<Report, 'host' | 'docker' | 'wsl' | 'desktopSettings'>;
+
 export function splitReport(report: Report): SplitReport {
   const { host, docker, wsl, desktopSettings, ...rest } = report;
   return {
     environment: JSON.stringify({ host, docker, wsl, desktopSettings }),
     rest: JSON.stringify(rest),
   };
+}
+
+/**
+ * A report as ingestion reads it: the rest as an object, both parts as stored, and the whole
+ * report, which only a new environment needs (to derive its facts).
+ */
+export interface ReportParts {
+  rest: ReportRest;
+  split: SplitReport;
+  whole(): Report;
+}
+
+export function partsOf(report: Report): ReportParts {
+  return { rest: report, split: splitReport(report), whole: () => report };
+}
+
+/** From the parts as JSON text (the writer thread's input); the environment parsed on demand. */
+export function partsFromSplit(split: SplitReport): ReportParts {
+  const rest = JSON.parse(split.rest) as ReportRest;
+  let whole: Report | null = null;
+  return { rest, split, whole: () => (whole ??= joinReport(split.rest, split.environment)) };
 }
 
 /**

@@ -26,7 +26,10 @@ export interface DerivedSample {
  * alongside), one per real build. Failed benchmark runs carry no timings and give no samples.
  * `skewMs` is how far the machine's clock ran ahead of the server's: taken off every time.
  */
-export function deriveSamples(report: Report, skewMs = 0): DerivedSample[] {
+export function deriveSamples(
+  report: Pick<Report, 'benchmarks' | 'builds'>,
+  skewMs = 0,
+): DerivedSample[] {
   const rows: DerivedSample[] = [];
 
   for (const run of report.benchmarks ?? []) {
@@ -64,7 +67,7 @@ export function deriveSamples(report: Report, skewMs = 0): DerivedSample[] {
  * How much slower the report's mount benchmark did its file work through the bind mount than in
  * a named volume: the sum of the phases both locations measured. Null without such a run.
  */
-export function mountSlowdownOf(report: Report): number | null {
+export function mountSlowdownOf(report: Pick<Report, 'benchmarks'>): number | null {
   const run = report.benchmarks?.findLast((b) => b.kind === 'mount' && b.status === 'ok');
   if (!run) return null;
 

@@ -3,6 +3,7 @@ import { Worker } from 'node:worker_threads';
 import type { Db } from '../db/client.js';
 import type { RecordResult, ReportToRecord } from '../db/report-repository.js';
 import { DevfleetError } from '../errors.js';
+import { splitReport } from './raw-report.js';
 import { LocalReportWriter, type ReportWriter } from './report-writer.js';
 import type { WriterAnswer, WriterRequest } from './writer-messages.js';
 
@@ -52,11 +53,12 @@ export class ThreadReportWriter implements ReportWriter {
     if (this.fallback) return this.fallback.write(item);
 
     const id = this.nextId++;
+    const split = 'split' in item ? item.split : splitReport(item.report);
     const request: WriterRequest = {
       id,
       machineId: item.machineId,
       receivedAt: item.receivedAt,
-      report: JSON.stringify(item.report),
+      ...split,
     };
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });

@@ -5,8 +5,6 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 
-import type { Report } from '@devfleet/wire';
-
 import { closeDatabase, openDatabase } from '../db/client.js';
 import { DevfleetError } from '../errors.js';
 import { LocalReportWriter } from './report-writer.js';
@@ -30,9 +28,8 @@ port.on('message', (message: WriterRequest | 'close') => {
     return;
   }
 
-  const { id, machineId, receivedAt } = message;
-  const report = JSON.parse(message.report) as Report;
-  writer.write({ machineId, report, receivedAt }).then(
+  const { id, machineId, receivedAt, environment, rest } = message;
+  writer.write({ machineId, receivedAt, split: { environment, rest } }).then(
     (result) => port.postMessage({ id, ok: true, result } satisfies WriterAnswer),
     (error: unknown) =>
       port.postMessage({ id, ok: false, error: describe(error) } satisfies WriterAnswer),
