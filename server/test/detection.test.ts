@@ -473,6 +473,8 @@ describe('regression detection', () => {
     expect(improvement?.status).toBe('resolved');
     expect(improvement?.evidence).toMatchObject({ closedAs: 'recorded' });
     expect(found.filter((a) => a.status !== 'resolved')).toEqual([]);
+    // The fleet's record speaks for its machines.
+    expect(found.filter((a) => a.scope === 'machine' && a.kind === 'improvement')).toEqual([]);
   });
 
   it('counts a machine that made the same transition twice as one mover', async () => {

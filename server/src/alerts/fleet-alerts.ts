@@ -84,8 +84,10 @@ export class FleetAlerts {
     if (!fleet || fleet.kind === 'none') return cover;
 
     if (fleet.kind === 'improvement') {
+      // The fleet's record speaks for its faster machines: no record of their own.
       this.record(series, change, fleet, movers);
-      return cover;
+      const faster = fleet.machines.filter((m) => m.change === 'faster').map((m) => m.machineId);
+      return { active: cover.active, machines: new Set([...cover.machines, ...faster]) };
     }
     const { id } = this.raise(series, change, fleet, movers, controls);
     for (const merged of mergeIntoFleetAlert(this.db, id, Date.now())) {
