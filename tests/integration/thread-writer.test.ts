@@ -4,13 +4,23 @@ import type { Worker } from 'node:worker_threads';
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-// The built server: the writer thread runs compiled JavaScript, as in production.
-import { closeDatabase, openDatabase, type Db } from '../../server/dist/db/client.js';
-import { createMachine } from '../../server/dist/db/machine-repository.js';
-import { storedReport } from '../../server/dist/db/report-repository.js';
-import { ThreadReportWriter } from '../../server/dist/ingest/thread-writer.js';
+import type * as Client from '../../server/src/db/client.js';
+import type { Db } from '../../server/src/db/client.js';
+import type * as Machines from '../../server/src/db/machine-repository.js';
+import type * as Reports from '../../server/src/db/report-repository.js';
+import type * as ThreadWriter from '../../server/src/ingest/thread-writer.js';
 import { sampleReport } from '../../server/test/helpers.js';
 import { tempDir } from '../helpers/processes.js';
+
+// The built server: the writer thread runs compiled JavaScript, as in production. It is loaded by
+// path so that type checking, which runs before the build, reads the types from the sources.
+const built = (file: string) => path.resolve(import.meta.dirname, '../../server/dist', file);
+const { closeDatabase, openDatabase } = (await import(built('db/client.js'))) as typeof Client;
+const { createMachine } = (await import(built('db/machine-repository.js'))) as typeof Machines;
+const { storedReport } = (await import(built('db/report-repository.js'))) as typeof Reports;
+const { ThreadReportWriter } = (await import(
+  built('ingest/thread-writer.js')
+)) as typeof ThreadWriter;
 
 let dir: string;
 let file: string;
