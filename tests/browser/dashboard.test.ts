@@ -376,6 +376,7 @@ describe.skipIf(!chromiumAvailable())('dashboard with the demo fleet', () => {
 
     // The alert tabs keep their counts beside their names.
     await page.goto(`${server.url}/#/alerts`);
+    await page.locator('[data-tab=open]').waitFor();
     const tabs = await page
       .locator('[data-tab]')
       .evaluateAll((els) => els.map((el) => el.getBoundingClientRect().height));
