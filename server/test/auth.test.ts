@@ -48,6 +48,7 @@ const adminRoutes: [string, string][] = [
   ['POST', '/api/v1/enrollment-secrets'],
   ['DELETE', '/api/v1/enrollment-secrets/s1'],
   ['POST', '/api/v1/machines/m1/revoke'],
+  ['GET', '/api/v1/users'],
   ['POST', '/api/v1/users'],
   ['DELETE', '/api/v1/users/lead'],
 ];
@@ -176,6 +177,19 @@ describe('dashboard authentication', () => {
     expect(attempts.at(-1)?.json().error.code).toBe('DEVFLEET_RATE_LIMITED');
   });
 
+  it('lists the logins to an admin with role and creation time, never a password hash', async () => {
+    await viewerSession();
+
+    const res = await server.inject({ url: '/api/v1/users' });
+
+    expect(res.statusCode).toBe(200);
+    expect(res.json().users).toEqual([
+      { username: 'admin', role: 'admin', createdAt: expect.stringMatching(/^\d{4}-/) },
+      { username: 'lead', role: 'viewer', createdAt: expect.stringMatching(/^\d{4}-/) },
+    ]);
+    expect(res.body).not.toMatch(/scrypt|password/i);
+  });
+
   it('does not let an admin remove itself', async () => {
     const res = await server.inject({ method: 'DELETE', url: '/api/v1/users/admin' });
 
@@ -289,7 +303,12 @@ describe('machine keys and enrollment secrets', () => {
       payload: sampleReport(),
     });
 
+    const detail = await server.inject({ url: `/api/v1/machines/${id}` });
+    const fleet = await server.inject({ url: '/api/v1/machines' });
+
     expect(revoked.statusCode).toBe(204);
+    expect(detail.json().revokedAt).toMatch(/^\d{4}-/);
+    expect(fleet.json().machines).toEqual([]);
     expect(res.statusCode).toBe(401);
     expect(res.json().error).toEqual({
       code: 'DEVFLEET_MACHINE_KEY_INVALID',

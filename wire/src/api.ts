@@ -112,6 +112,8 @@ export const MachineList = Type.Object({
 
 export const MachineDetail = Type.Object({
   machine: MachineSummary,
+  /** When an admin revoked the machine's key: it reports no more, its history stays. */
+  revokedAt: Nullable(Type.String()),
   history: Type.Array(Environment),
   changes: Type.Array(Change),
 });

@@ -49,6 +49,21 @@ export function endUserSessions(db: Db, username: string): void {
   if (user) db.delete(sessions).where(eq(sessions.userId, user.id)).run();
 }
 
+export interface UserRow {
+  username: string;
+  role: Role;
+  createdAt: number;
+}
+
+/** Every login, without its password hash: the admin page lists them. */
+export function listUsers(db: Db): UserRow[] {
+  return db
+    .select({ username: users.username, role: users.role, createdAt: users.createdAt })
+    .from(users)
+    .orderBy(users.username)
+    .all();
+}
+
 /** Removes a login and its sessions; false when there was no such user. */
 export function deleteUser(db: Db, username: string): boolean {
   return db.transaction((tx) => {

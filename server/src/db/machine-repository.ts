@@ -196,6 +196,12 @@ function withTimes(env: Record<string, unknown>, lastCollectedAt: number | null)
   return env as unknown as Environment;
 }
 
+/** When the machine was revoked, or null while its key works (or no such machine). */
+export function machineRevokedAt(db: Db, id: string): number | null {
+  const row = db.select({ at: machines.revokedAt }).from(machines).where(eq(machines.id, id)).get();
+  return row?.at ?? null;
+}
+
 /** Revokes a machine's key: its agent gets 401 and must enroll again. */
 export function revokeMachine(db: Db, id: string, now: number): boolean {
   knownKeys(db).clear();

@@ -151,6 +151,7 @@ const changeExample: Change = {
 
 export const machineDetailExample: MachineDetail = {
   machine: machineSummaryExample,
+  revokedAt: null,
   history: [environmentExample],
   changes: [changeExample],
 };

@@ -9,6 +9,7 @@ import {
   endUserSessions,
   insertEnrollmentSecret,
   listEnrollmentSecrets,
+  listUsers,
   revokeEnrollmentSecret,
 } from '../db/auth-repository.js';
 import type { Db } from '../db/client.js';
@@ -25,6 +26,8 @@ const SecretInfo = Type.Object({
   createdAt: Type.String(),
   revokedAt: Type.Union([Type.String(), Type.Null()]),
 });
+const Role = Type.Union([Type.Literal('admin'), Type.Literal('viewer')]);
+const UserInfo = Type.Object({ username: Type.String(), role: Role, createdAt: Type.String() });
 
 /** What only an admin may do: enrollment secrets, machines, users. Mounted behind the admin guard. */
 export const adminRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { db }) => {
@@ -132,6 +135,33 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { 
     return reply.code(204).send();
   });
 
+  app.get(
+    '/api/v1/users',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'List logins',
+        description:
+          'Every dashboard login with its role and creation time; never a password hash.',
+        response: {
+          200: withExample(Type.Object({ users: Type.Array(UserInfo) }), {
+            users: [
+              { username: 'admin', role: 'admin', createdAt: '2025-01-02T10:00:00.000Z' },
+              { username: 'devuser', role: 'viewer', createdAt: '2025-01-06T08:30:00.000Z' },
+            ],
+          }),
+        },
+      },
+    },
+    async () => ({
+      users: listUsers(db).map((u) => ({
+        username: u.username,
+        role: u.role,
+        createdAt: new Date(u.createdAt).toISOString(),
+      })),
+    }),
+  );
+
   app.post(
     '/api/v1/users',
     {
@@ -143,7 +173,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { 
           {
             username: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._@-]+$' }),
             password: Type.String({ minLength: 12, maxLength: 1024 }),
-            role: Type.Union([Type.Literal('admin'), Type.Literal('viewer')]),
+            role: Role,
           },
           {
             examples: [{ username: 'devuser', password: 'a long passphrase here', role: 'viewer' }],

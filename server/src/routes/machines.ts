@@ -8,6 +8,7 @@ import {
   getMachine,
   listMachines,
   machineChanges,
+  machineRevokedAt,
 } from '../db/machine-repository.js';
 import { DevfleetError } from '../errors.js';
 import {
@@ -50,7 +51,9 @@ export const machineRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, 
       schema: {
         tags: ['machines'],
         summary: 'One machine',
-        description: 'The machine, its environment history (newest first) and its change events.',
+        description:
+          'The machine, its environment history (newest first) and its change events; ' +
+          '`revokedAt` is set once an admin revoked it (it no longer counts in the fleet).',
         params: Type.Object({ id: Type.String({ maxLength: 64, examples: [exampleMachineId] }) }),
         response: { 200: withExample(MachineDetail, machineDetailExample) },
       },
@@ -59,8 +62,10 @@ export const machineRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, 
       const machine = getMachine(db, request.params.id);
       if (!machine) throw new DevfleetError('DEVFLEET_NOT_FOUND', 'No machine with this id');
 
+      const revokedAt = machineRevokedAt(db, machine.id);
       return {
         machine,
+        revokedAt: revokedAt === null ? null : new Date(revokedAt).toISOString(),
         history: environmentHistory(db, machine.id),
         changes: machineChanges(db, machine.id),
       };
