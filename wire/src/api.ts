@@ -427,3 +427,39 @@ export type Trends = Static<typeof Trends>;
 export type DeveloperSummary = Static<typeof DeveloperSummary>;
 export type DeveloperList = Static<typeof DeveloperList>;
 export type DeveloperDetail = Static<typeof DeveloperDetail>;
+
+// Administration: enrollment secrets and dashboard logins.
+
+/** An enrollment secret as listed: the secret itself is never kept, only its hash. */
+export const EnrollmentSecret = Type.Object({
+  id: Type.String(),
+  label: Type.String(),
+  createdAt: Type.String(),
+  revokedAt: Nullable(Type.String()),
+});
+
+export const EnrollmentSecretList = Type.Object({ secrets: Type.Array(EnrollmentSecret) });
+
+/** The answer to creating a secret: the only time the secret is shown. */
+export const NewEnrollmentSecret = Type.Object({
+  id: Type.String(),
+  label: Type.String(),
+  secret: Type.String(),
+});
+
+export const UserRole = Type.Union([Type.Literal('admin'), Type.Literal('viewer')]);
+
+export const UserInfo = Type.Object({
+  username: Type.String(),
+  role: UserRole,
+  createdAt: Type.String(),
+});
+
+export const UserList = Type.Object({ users: Type.Array(UserInfo) });
+
+export type EnrollmentSecret = Static<typeof EnrollmentSecret>;
+export type EnrollmentSecretList = Static<typeof EnrollmentSecretList>;
+export type NewEnrollmentSecret = Static<typeof NewEnrollmentSecret>;
+export type UserRole = Static<typeof UserRole>;
+export type UserInfo = Static<typeof UserInfo>;
+export type UserList = Static<typeof UserList>;

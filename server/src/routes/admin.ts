@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
+import { EnrollmentSecretList, NewEnrollmentSecret, UserList, UserRole } from '@devfleet/wire';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 
@@ -20,14 +21,6 @@ import { exampleMachineId, withExample } from '../openapi/examples.js';
 
 const Id = Type.Object({ id: Type.String({ maxLength: 64, examples: [exampleMachineId] }) });
 const NoContent = { description: 'Done', type: 'null' };
-const SecretInfo = Type.Object({
-  id: Type.String(),
-  label: Type.String(),
-  createdAt: Type.String(),
-  revokedAt: Type.Union([Type.String(), Type.Null()]),
-});
-const Role = Type.Union([Type.Literal('admin'), Type.Literal('viewer')]);
-const UserInfo = Type.Object({ username: Type.String(), role: Role, createdAt: Type.String() });
 
 /** What only an admin may do: enrollment secrets, machines, users. Mounted behind the admin guard. */
 export const adminRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { db }) => {
@@ -39,7 +32,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { 
         summary: 'List enrollment secrets',
         description: 'Active and revoked enrollment secrets; the secrets themselves are not kept.',
         response: {
-          200: withExample(Type.Object({ secrets: Type.Array(SecretInfo) }), {
+          200: withExample(EnrollmentSecretList, {
             secrets: [
               {
                 id: '5b0c7e7a-1d2f-4c4e-8f0b-9a3d2e1c0b7a',
@@ -74,14 +67,11 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { 
           { examples: [{ label: 'onboarding 2025' }] },
         ),
         response: {
-          201: withExample(
-            Type.Object({ id: Type.String(), label: Type.String(), secret: Type.String() }),
-            {
-              id: '5b0c7e7a-1d2f-4c4e-8f0b-9a3d2e1c0b7a',
-              label: 'onboarding 2025',
-              secret: 'k3J9x2mQ7vR4tY8wZ1aB5cD6eF0gH2iJ',
-            },
-          ),
+          201: withExample(NewEnrollmentSecret, {
+            id: '5b0c7e7a-1d2f-4c4e-8f0b-9a3d2e1c0b7a',
+            label: 'onboarding 2025',
+            secret: 'k3J9x2mQ7vR4tY8wZ1aB5cD6eF0gH2iJ',
+          }),
         },
       },
     },
@@ -144,7 +134,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { 
         description:
           'Every dashboard login with its role and creation time; never a password hash.',
         response: {
-          200: withExample(Type.Object({ users: Type.Array(UserInfo) }), {
+          200: withExample(UserList, {
             users: [
               { username: 'admin', role: 'admin', createdAt: '2025-01-02T10:00:00.000Z' },
               { username: 'devuser', role: 'viewer', createdAt: '2025-01-06T08:30:00.000Z' },
@@ -173,7 +163,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { 
           {
             username: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._@-]+$' }),
             password: Type.String({ minLength: 12, maxLength: 1024 }),
-            role: Role,
+            role: UserRole,
           },
           {
             examples: [{ username: 'devuser', password: 'a long passphrase here', role: 'viewer' }],
