@@ -6,6 +6,7 @@
 // the user's config directory: a developer whose agent reports to the team server keeps that
 // enrollment intact.
 import { execFile, spawn } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -40,8 +41,17 @@ async function node(bin, args, runEnv) {
   }
 }
 
+/** A JSON file's content, or null when it is missing or unreadable. */
+function readJson(file) {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch {
+    return null;
+  }
+}
+
 const creds = await node(serverBin, ['credentials', '--json'], env);
-if (creds.status !== 0) fail(`could not prepare the database:\n${creds.stderr}`);
+if (creds.status !== 0) fail(`the server cannot start:\n${creds.stderr}`);
 const { enrollSecret, adminUsername, adminPassword } = JSON.parse(creds.stdout);
 
 // The server's own "listening on" line is the sign it is up, not an answer on the port: another
@@ -67,14 +77,23 @@ server.on('exit', (code) => process.exit(code ?? 1));
 // passed on. The server shuts down once, however many arrive.
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => server.kill(signal));
 
-let sent = await node(agentBin, ['report'], agentEnv);
-if (sent.status !== 0) {
-  const enrolled = await node(
+// This agent home serves this local server only. Its key belongs to this database, so a new
+// port only needs the new address; a key the database does not know (it was deleted) needs a
+// new enrollment.
+const agentConfig = path.join(agentEnv.DEVFLEET_AGENT_HOME, 'agent.json');
+const enrolled = readJson(agentConfig);
+if (enrolled && enrolled.serverUrl !== url) {
+  fs.writeFileSync(agentConfig, `${JSON.stringify({ ...enrolled, serverUrl: url }, null, 2)}\n`);
+}
+let sent = enrolled ? await node(agentBin, ['report'], agentEnv) : null;
+if (!sent || /AGENT_KEY_REJECTED/.test(sent.stderr)) {
+  const force = enrolled ? ['--force'] : [];
+  const enrollment = await node(
     agentBin,
-    ['enroll', '--server', url, '--secret', enrollSecret],
+    ['enroll', '--server', url, '--secret', enrollSecret, ...force],
     agentEnv,
   );
-  if (enrolled.status !== 0) process.stderr.write(enrolled.stderr);
+  if (enrollment.status !== 0) process.stderr.write(enrollment.stderr);
   sent = await node(agentBin, ['report'], agentEnv);
 }
 const reportLine =
@@ -84,7 +103,7 @@ const reportLine =
 const loopback = host === '127.0.0.1' || host === '::1' || host === 'localhost';
 const reach = loopback
   ? `This server listens on ${host} only: set DEVFLEET_HOST=0.0.0.0 (or put a TLS proxy in
-  front) so that other machines reach it, then use its address below.`
+  front) so that other machines reach it, and use that address in the commands above.`
   : 'Other machines use this server by an address they can reach.';
 
 process.stdout.write(`

@@ -42,9 +42,9 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
 
+  const command = positionals[0] ?? 'start';
   try {
     const config = loadConfig();
-    const command = positionals[0] ?? 'start';
     if (command === 'start') return await serve(config);
     if (command === 'credentials') return await printCredentials(config, values.json === true);
     if (command === 'backup') return await backup(config, positionals[1]);
@@ -57,7 +57,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`devfleet-server: ${error.message}\n`);
       return 78;
     }
-    process.stderr.write(`devfleet-server: ${describeFailure(error)}\n`);
+    process.stderr.write(`devfleet-server: ${describeFailure(error, command)}\n`);
     return 1;
   }
 }
@@ -66,7 +66,7 @@ export async function main(argv: string[]): Promise<number> {
  * One line a person can act on for the failures that are about this machine, not a bug: the
  * port taken, the database path wrong. Anything else keeps its stack, to be reported.
  */
-function describeFailure(error: unknown): string {
+function describeFailure(error: unknown, command: string): string {
   const { code, message } = error as { code?: string; message?: string };
   const reason = message ?? String(error);
   if (code === 'EADDRINUSE') {
@@ -75,8 +75,9 @@ function describeFailure(error: unknown): string {
   if (code === 'EADDRNOTAVAIL' || code === 'EAFNOSUPPORT' || code === 'ENOTFOUND') {
     return `cannot listen on DEVFLEET_HOST: ${reason}; use an address of this machine (127.0.0.1 by default)`;
   }
-  if (error instanceof DatabaseOpenError) return error.message;
-  return `failed to start: ${error instanceof Error ? (error.stack ?? reason) : reason}`;
+  if (error instanceof DatabaseOpenError) return `${error.message} (DEVFLEET_DB names the file)`;
+  const failed = command === 'start' ? 'failed to start' : `${command} failed`;
+  return `${failed}: ${error instanceof Error ? (error.stack ?? reason) : reason}`;
 }
 
 async function serve(config: Config): Promise<number> {
@@ -149,11 +150,25 @@ async function backup(config: Config, file: string | undefined): Promise<number>
     return 1;
   }
 
+  // The copy holds what the database holds (the enrollment secret, key hashes): made readable
+  // by its owner only before a byte is written to it, as the database is.
+  try {
+    fs.closeSync(fs.openSync(file, 'wx', 0o600));
+  } catch (error) {
+    process.stderr.write(`devfleet-server: cannot write ${file}: ${(error as Error).message}\n`);
+    return 1;
+  }
+
   const db = openDatabase(config.dbPath);
   try {
     await backupDatabase(db, file);
+    fs.chmodSync(file, 0o600);
     process.stdout.write(`backup written to ${file}\n`);
     return 0;
+  } catch (error) {
+    fs.rmSync(file, { force: true });
+    process.stderr.write(`devfleet-server: backup failed: ${(error as Error).message}\n`);
+    return 1;
   } finally {
     closeDatabase(db);
   }

@@ -33,12 +33,15 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const writer = ThreadReportWriter.start(config.dbPath, db, (error) =>
     log?.error({ err: error }, 'writer thread failed: storing reports on the request thread'),
   );
-  const app = await buildApp({
-    config,
-    db,
-    logger: loggerOptions(config),
-    writer,
-  });
+  let app;
+  try {
+    app = await buildApp({ config, db, logger: loggerOptions(config), writer });
+  } catch (error) {
+    // A broken rules file stops the start; the writer thread would keep the process alive.
+    await writer.close();
+    closeDatabase(db);
+    throw error;
+  }
   log = app.log;
 
   try {

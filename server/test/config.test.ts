@@ -83,9 +83,19 @@ describe('loadConfig', () => {
     ['false', false],
     ['2', 2],
     ['10.0.0.2, 10.0.0.3', '10.0.0.2, 10.0.0.3'],
+    ['loopback,10.0.0.0/8,fd00::/8', 'loopback,10.0.0.0/8,fd00::/8'],
   ])('reads DEVFLEET_TRUST_PROXY=%s', (text, value) => {
     expect(loadConfig({ DEVFLEET_TRUST_PROXY: text }).trustProxy).toEqual(value);
   });
+
+  it.each(['maybe', '10.0.0.2, proxy.example.com', '10.0.0.0/33', '10.0.0.1/8/2', 'yes'])(
+    'refuses DEVFLEET_TRUST_PROXY=%s in one line naming the variable',
+    (text) => {
+      expect(() => loadConfig({ DEVFLEET_TRUST_PROXY: text })).toThrow(
+        new RegExp(`^invalid configuration:\\n  DEVFLEET_TRUST_PROXY: "${text}" is not valid`),
+      );
+    },
+  );
 
   it('resolves paths in the file against the file, not the working directory', () => {
     const file = writeJson('devfleet.json', {

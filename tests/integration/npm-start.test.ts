@@ -4,7 +4,13 @@ import path from 'node:path';
 
 import { describe, expect, it } from 'vitest';
 
-import { repoRoot, startServerProcess, tempDir } from '../helpers/processes.js';
+import {
+  ADMIN_PASSWORD,
+  dashboardSession,
+  repoRoot,
+  startServerProcess,
+  tempDir,
+} from '../helpers/processes.js';
 
 const startScript = path.join(repoRoot, 'scripts', 'start.js');
 
@@ -51,6 +57,38 @@ describe('npm start', () => {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   }, 60_000);
+
+  it('keeps reporting as the same machine when started again on another port', async () => {
+    const dir = tempDir('npm-start-again');
+    const env = {
+      DEVFLEET_DB: path.join(dir, 'devfleet.db'),
+      DEVFLEET_ADMIN_PASSWORD: ADMIN_PASSWORD,
+    };
+    try {
+      const urls: string[] = [];
+      for (const port of ['0', '0']) {
+        const started = npmStart({ ...env, DEVFLEET_PORT: port });
+        try {
+          const url = await started.banner;
+          expect(started.output().stdout).toContain('this machine: enrolled and reported');
+          urls.push(url ?? '');
+          if (urls.length === 2) {
+            const headers = await dashboardSession(url ?? '');
+            const res = await fetch(`${url}/api/v1/machines`, { headers });
+            const { machines } = (await res.json()) as { machines: unknown[] };
+            expect(machines).toHaveLength(1);
+          }
+          started.child.kill('SIGINT');
+          expect(await started.exited).toBe(0);
+        } finally {
+          started.child.kill('SIGKILL');
+        }
+      }
+      expect(urls[0]).not.toBe(urls[1]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 90_000);
 
   it('says the port is taken instead of printing a banner for another server', async () => {
     const other = await startServerProcess();

@@ -20,7 +20,9 @@ describe('devfleet-server start-up', () => {
       });
 
       expect(run.code).toBe(1);
-      expect(run.stderr).toMatch(/cannot open the database .*: file is not a database$/m);
+      expect(run.stderr).toMatch(
+        /cannot open the database .*: file is not a database \(DEVFLEET_DB names the file\)$/m,
+      );
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
@@ -74,6 +76,49 @@ describe('devfleet-server start-up', () => {
 
     expect(run.code).toBe(78);
     expect(run.stderr).toContain('DEVFLEET_PORT');
+  });
+
+  it.each([
+    [
+      'a rules file that is missing',
+      { DEVFLEET_RULES: '/nonexistent/rules.yml' },
+      'DEVFLEET_RULES',
+    ],
+    ['proxies that are not addresses', { DEVFLEET_TRUST_PROXY: 'maybe' }, 'DEVFLEET_TRUST_PROXY'],
+  ])('stops at once with exit 78 on %s', async (_, settings, variable) => {
+    const dir = tempDir('bad-setting');
+    try {
+      const run = await runNode(
+        serverBin,
+        ['start'],
+        { DEVFLEET_DB: path.join(dir, 'devfleet.db'), DEVFLEET_PORT: '0', ...settings },
+        20_000,
+      );
+
+      expect(run.code).toBe(78);
+      expect(run.stderr).toContain(variable);
+      expect(run.stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('backs up into a copy only its owner reads, and says in one line when it cannot', async () => {
+    const dir = tempDir('backup');
+    const env = { DEVFLEET_DB: path.join(dir, 'devfleet.db') };
+    try {
+      const copy = path.join(dir, 'copy.db');
+      const made = await runNode(serverBin, ['backup', copy], env);
+      expect(made.code).toBe(0);
+      expect(fs.statSync(copy).mode & 0o777).toBe(0o600);
+
+      const nowhere = await runNode(serverBin, ['backup', path.join(dir, 'missing', 'x.db')], env);
+      expect(nowhere.code).toBe(1);
+      expect(nowhere.stderr.trim().split('\n')).toHaveLength(1);
+      expect(nowhere.stderr).toMatch(/^devfleet-server: cannot write .*missing.*x\.db: ENOENT/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('lists its settings on --help', async () => {

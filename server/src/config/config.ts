@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { isIP } from 'node:net';
 import path from 'node:path';
 
 import Type, { type Static } from 'typebox';
@@ -187,6 +188,14 @@ function checkConfig(raw: Record<keyof Config, unknown>): Config {
       `${JSON.stringify(value[key])} ${setting ? expected(setting) : 'is not valid'}`,
     );
   }
+  const proxies = value['trustProxy'];
+  if (!problems.has('trustProxy') && typeof proxies === 'string' && !isProxyList(proxies)) {
+    problems.set(
+      'trustProxy',
+      `${JSON.stringify(proxies)} is not valid: expected true, a number of proxies, or ` +
+        'comma-separated addresses or CIDR ranges (loopback, linklocal and uniquelocal too)',
+    );
+  }
   if (problems.size > 0) {
     const lines = [...problems].map(([key, problem]) => {
       const variable = configVariables[key]?.name ?? key;
@@ -196,6 +205,26 @@ function checkConfig(raw: Record<keyof Config, unknown>): Config {
   }
 
   return value as Config;
+}
+
+// The names proxy-addr knows besides addresses and CIDR ranges.
+const proxyNames = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/**
+ * Whether DEVFLEET_TRUST_PROXY's text is what Fastify's proxy-addr takes, checked here so that a
+ * typo is one line at start, not a stack from deep inside Fastify.
+ */
+function isProxyList(text: string): boolean {
+  return text.split(',').every((part) => {
+    const entry = part.trim();
+    if (proxyNames.has(entry)) return true;
+    const [address, bits, extra] = entry.split('/');
+    const family = isIP(address ?? '');
+    if (family === 0 || extra !== undefined) return false;
+    if (bits === undefined) return true;
+    const max = family === 4 ? 32 : 128;
+    return /^\d{1,3}$/.test(bits) && Number(bits) <= max;
+  });
 }
 
 /**
