@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Duplex } from 'node:stream';
 
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import fastifyCookie from '@fastify/cookie';
@@ -104,10 +105,13 @@ export async function buildApp(options: AppOptions) {
     // segment would otherwise be "no route" instead of the route's own 400.
     routerOptions: { maxParamLength: 256 },
     // A URL that cannot be decoded answers in the same envelope as every other error.
-    frameworkErrors: (error, _request, reply) => {
-      const { status, code, message } = describeError(error);
+    frameworkErrors: (error, request, reply) => {
+      const { status, code, message } = describeError(error, request.url);
       void (reply as FastifyReply).code(status).send({ error: { code, message } });
     },
+    // Requests Node's parser refuses before Fastify sees them (a 20 KB header, a 100 KB URL)
+    // are answered in the same envelope too.
+    clientErrorHandler: answerClientError,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   // Every body the API takes is JSON: text is refused as such (415), not read as a string that
@@ -115,7 +119,7 @@ export async function buildApp(options: AppOptions) {
   app.removeContentTypeParser('text/plain');
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    const { status, code, message } = describeError(error);
+    const { status, code, message } = describeError(error, request.url);
     if (status >= 500) request.log.error({ err: error }, 'request failed');
     else request.log.info({ code, status }, 'request rejected');
     if (error instanceof DevfleetError && error.retryAfterSeconds !== undefined) {
@@ -125,9 +129,9 @@ export async function buildApp(options: AppOptions) {
   });
 
   app.setNotFoundHandler((request, reply) => {
-    return reply
-      .code(404)
-      .send({ error: { code: 'DEVFLEET_NOT_FOUND', message: `No route for ${request.method}` } });
+    const where = request.url.split('?')[0]?.slice(0, 200) ?? '';
+    const message = `No route for ${request.method} ${where}`;
+    return reply.code(404).send({ error: { code: 'DEVFLEET_NOT_FOUND', message } });
   });
 
   // DEVFLEET_RULES names the team's rules file; a broken one stops the server at start.
@@ -251,7 +255,10 @@ const fastifyCodes: Record<string, ErrorCode> = {
   FST_ERR_CTP_EMPTY_TYPE: 'DEVFLEET_UNSUPPORTED_MEDIA_TYPE',
 };
 
-function describeError(error: FastifyError): { status: number; code: ErrorCode; message: string } {
+function describeError(
+  error: FastifyError,
+  url?: string,
+): { status: number; code: ErrorCode; message: string } {
   if (error instanceof DevfleetError) {
     return { status: error.statusCode, code: error.code, message: error.message };
   }
@@ -259,6 +266,13 @@ function describeError(error: FastifyError): { status: number; code: ErrorCode; 
     return { status: 400, code: 'DEVFLEET_VALIDATION_FAILED', message: error.message };
   }
 
+  if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' && !url?.startsWith('/api/v1/reports')) {
+    return {
+      status: 413,
+      code: 'DEVFLEET_BODY_TOO_LARGE',
+      ...messageOf('DEVFLEET_BODY_TOO_LARGE'),
+    };
+  }
   const mapped = fastifyCodes[error.code];
   if (mapped) return { status: errorCatalog[mapped].status, code: mapped, ...messageOf(mapped) };
 
@@ -276,6 +290,20 @@ function describeError(error: FastifyError): { status: number; code: ErrorCode; 
     code: 'DEVFLEET_INTERNAL',
     message: errorCatalog.DEVFLEET_INTERNAL.message,
   };
+}
+
+/** The parser's refusals, in the error envelope; the connection closes after the answer. */
+function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
+  if (!socket.writable) return;
+  const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+  const code: ErrorCode = tooLarge ? 'DEVFLEET_HEADERS_TOO_LARGE' : 'DEVFLEET_BAD_REQUEST';
+  const { status, message } = errorCatalog[code];
+  const body = JSON.stringify({ error: { code, message } });
+  socket.end(
+    `HTTP/1.1 ${status} ${tooLarge ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n` +
+      'Content-Type: application/json; charset=utf-8\r\n' +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
 
 function messageOf(code: ErrorCode): { message: string } {

@@ -4,6 +4,7 @@
  */
 export const errorCatalog = {
   DEVFLEET_VALIDATION_FAILED: { status: 400, message: 'The request does not match the schema' },
+  DEVFLEET_BAD_REQUEST: { status: 400, message: 'The request is not valid HTTP' },
   DEVFLEET_UNAUTHENTICATED: { status: 401, message: 'Missing or unknown credentials' },
   DEVFLEET_ENROLL_SECRET_INVALID: { status: 401, message: 'The enrollment secret is not valid' },
   DEVFLEET_MACHINE_KEY_INVALID: {
@@ -22,7 +23,12 @@ export const errorCatalog = {
     message: 'This report id was already used by another machine',
   },
   DEVFLEET_ALERT_STATE_CONFLICT: { status: 409, message: 'The alert is not in a state for that' },
-  DEVFLEET_REPORT_TOO_LARGE: { status: 413, message: 'The request body is too large' },
+  DEVFLEET_REPORT_TOO_LARGE: { status: 413, message: 'The report is too large' },
+  DEVFLEET_BODY_TOO_LARGE: { status: 413, message: 'The request body is too large' },
+  DEVFLEET_HEADERS_TOO_LARGE: {
+    status: 431,
+    message: 'The request line or headers are too large',
+  },
   DEVFLEET_UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Send application/json' },
   DEVFLEET_SCHEMA_VERSION_UNSUPPORTED: {
     status: 422,

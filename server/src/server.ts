@@ -20,7 +20,11 @@ function loggerOptions(config: Config): FastifyServerOptions['logger'] {
   if (!process.stdout.isTTY) return base;
   return {
     ...base,
-    transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss' } },
+    // One line an event: a request is two lines, not fifteen, and the banner stays in view.
+    transport: {
+      target: 'pino-pretty',
+      options: { translateTime: 'SYS:HH:MM:ss', singleLine: true, ignore: 'pid,hostname' },
+    },
   };
 }
 

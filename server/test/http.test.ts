@@ -59,3 +59,41 @@ describe('requests the API cannot read', () => {
     expect(res.json().error.code).toBe('DEVFLEET_VALIDATION_FAILED');
   });
 });
+
+describe('requests too large or nowhere', () => {
+  it('answers an enrollment over the body limit as a body too large, not a report', async () => {
+    const res = await server.app.inject({
+      method: 'POST',
+      url: '/api/v1/enroll',
+      headers: { 'content-type': 'application/json' },
+      payload: JSON.stringify({ secret: 'x'.repeat(300 * 1024) }),
+    });
+
+    expect(res.statusCode).toBe(413);
+    expect(res.json().error.code).toBe('DEVFLEET_BODY_TOO_LARGE');
+  });
+
+  it('says which path has no route', async () => {
+    const res = await server.inject({ url: '/api/v1/no-such-thing?x=1' });
+
+    expect(res.statusCode).toBe(404);
+    expect(res.json().error).toEqual({
+      code: 'DEVFLEET_NOT_FOUND',
+      message: 'No route for GET /api/v1/no-such-thing',
+    });
+  });
+
+  it('answers headers over Node’s limit with 431 in the error envelope', async () => {
+    const url = await server.app.listen({ host: '127.0.0.1', port: 0 });
+
+    const res = await fetch(`${url}/healthz`, { headers: { 'x-padding': 'x'.repeat(20_000) } });
+
+    expect(res.status).toBe(431);
+    expect(await res.json()).toEqual({
+      error: {
+        code: 'DEVFLEET_HEADERS_TOO_LARGE',
+        message: 'The request line or headers are too large',
+      },
+    });
+  });
+});
