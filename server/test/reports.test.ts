@@ -307,6 +307,36 @@ describe('environments shared by reports', () => {
     expect(storedReport(server.db, ahead.reportId)?.report?.collectedAt).toBe(ahead.collectedAt);
   });
 
+  it('moves a report from a clock in 1970 forward to when it arrived', async () => {
+    const key = await enroll(server.app);
+    const before = Date.now();
+    const epoch = sampleReport({ collectedAt: '1970-01-01T00:00:05.000Z' });
+
+    expect((await post(key, epoch)).statusCode).toBe(201);
+
+    const { machine } = await detail();
+    const at = Date.parse(machine.environment?.lastCollectedAt ?? '');
+    expect(at).toBeGreaterThanOrEqual(before);
+    expect(at).toBeLessThanOrEqual(Date.now());
+    expect(storedReport(server.db, epoch.reportId)?.report?.collectedAt).toBe(epoch.collectedAt);
+  });
+
+  it('cleans control characters out of the series names it makes from reported text', async () => {
+    const key = await enroll(server.app);
+    const report = sampleReport();
+    const run = mountRun();
+    report.benchmarks = [
+      { ...run, results: run.results.map((r) => ({ ...r, phase: `${r.phase}\u0000\u202e` })) },
+    ];
+
+    expect((await post(key, report)).statusCode).toBe(201);
+
+    const names = server.db.$client.prepare('SELECT name FROM series').pluck().all() as string[];
+    expect(names.length).toBeGreaterThan(0);
+    // eslint-disable-next-line no-control-regex -- finding control characters is the point
+    for (const name of names) expect(name).not.toMatch(/[\u0000-\u001f\u202e]/);
+  });
+
   it('keeps the host name it knew when a report has none', async () => {
     const key = await enroll(server.app);
     const nameless = sampleReport({ desktopVersion: '4.37.1' });

@@ -82,6 +82,9 @@ const byId = sql.placeholder('id');
 
 // Clocks drift and time zones get mixed up; more than this ahead of the server is a wrong clock.
 const MAX_CLOCK_AHEAD_MS = 10 * 60_000;
+// No agent ran before this: a report dated earlier (1970 after a dead clock battery, year 0)
+// comes from a wrong clock too. Later dates in the past are spooled reports and keep their time.
+const EARLIEST_PLAUSIBLE_MS = Date.UTC(2020, 0, 1);
 
 const statements = perDatabase((db) => ({
   owner: compileRead<{ id: string }, { machineId: string }>(
@@ -300,9 +303,11 @@ function storeReport(db: Db, item: ReportToRecord): RecordResult {
 
   // A machine whose clock runs ahead would otherwise stay "latest" until its clock comes
   // round, and every correct report after it would count as late: its times are moved back by
-  // the skew, so they keep their order among themselves. The raw report keeps what it said.
+  // the skew, so they keep their order among themselves. A clock in 1970 is moved forward the
+  // same way. The raw report keeps what it said.
   const reported = Date.parse(report.collectedAt);
-  const skew = reported - receivedAt > MAX_CLOCK_AHEAD_MS ? reported - receivedAt : 0;
+  const wrongClock = reported - receivedAt > MAX_CLOCK_AHEAD_MS || reported < EARLIEST_PLAUSIBLE_MS;
+  const skew = wrongClock ? reported - receivedAt : 0;
   const ingest: Ingest = {
     db,
     machineId,

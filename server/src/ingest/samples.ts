@@ -1,13 +1,17 @@
 import type { Report } from '@devfleet/wire';
 
+import { cleanText } from './clean-text.js';
+
+// Series names are made of reported text and shown on every page: cleaned like host names.
+
 /** Series name of a benchmark phase: `bench.<kind>.<location>.<phase>`. */
 export function benchmarkSeries(kind: string, location: string, phase: string): string {
-  return `bench.${kind}.${location}.${phase}`;
+  return cleanText(`bench.${kind}.${location}.${phase}`);
 }
 
 /** Series name of a developer's real build: `build:<project>`. */
 export function buildSeries(name: string): string {
-  return `build:${name}`;
+  return cleanText(`build:${name}`);
 }
 
 /** One sample a report carries, with the name of its series. */
