@@ -733,6 +733,7 @@ export async function loadDemo(options: DemoOptions): Promise<void> {
   const { enrollSecret: secret, log = console.log } = options;
   const server = new Server(options.server.replace(/\/+$/, ''));
   const started = Date.now();
+  await expectDevfleet(server.url);
 
   if (options.login && !(await server.login(options.login.username, options.login.password))) {
     log('could not log in: loading without reading the dashboard API');
@@ -818,6 +819,26 @@ export async function loadDemo(options: DemoOptions): Promise<void> {
   const { alerts } = await server.request<{ alerts: Alert[] }>('GET', '/api/v1/alerts');
   log(`${alerts.length} alerts:`);
   for (const alert of alerts) log(`  [${alert.scope}] ${alert.title}`);
+}
+
+/** Fails in one line a person can act on when no devfleet server answers at `url`. */
+async function expectDevfleet(url: string): Promise<void> {
+  let res: Response;
+  try {
+    res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(10_000) });
+  } catch {
+    throw new Error(
+      `no server answers at ${url}: start one with \`npm start\` in another terminal, ` +
+        'or point DEVFLEET_SERVER at yours',
+    );
+  }
+  const body = (await res.json().catch(() => null)) as { status?: unknown } | null;
+  if (!res.ok || body?.status !== 'ok') {
+    throw new Error(
+      `${url} is not a devfleet server (GET /healthz answered ${res.status}): ` +
+        'check DEVFLEET_SERVER',
+    );
+  }
 }
 
 async function main(): Promise<void> {
