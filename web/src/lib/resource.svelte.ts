@@ -1,3 +1,5 @@
+import { untrack } from 'svelte';
+
 export type ResourceState<T> =
   { status: 'loading' } | { status: 'error'; error: Error } | { status: 'ready'; data: T };
 
@@ -18,8 +20,11 @@ export class Resource<T> {
 
       const controller = new AbortController();
       const { signal } = controller;
-      // A refresh keeps the data on screen until the new answer replaces it.
-      if (!this.#quiet || this.current.status !== 'ready') this.current = { status: 'loading' };
+      // A refresh keeps the data on screen until the new answer replaces it. Read untracked:
+      // depending on `current` would rerun this effect when the answer lands, loading it twice
+      // and unmounting what the page showed (a form's state, a just-created secret).
+      const showing = untrack(() => this.current.status === 'ready');
+      if (!this.#quiet || !showing) this.current = { status: 'loading' };
       this.#quiet = false;
       load(signal).then(
         (data) => {
