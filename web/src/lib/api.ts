@@ -4,12 +4,16 @@ import type {
   ApiError,
   DeveloperDetail,
   DeveloperList,
+  EnrollmentSecretList,
   FleetOverview,
   FleetVersions,
   MachineDetail,
   MachineHealth,
   MachineList,
+  NewEnrollmentSecret,
   Trends,
+  UserList,
+  UserRole,
   VersionField,
 } from '@devfleet/wire';
 
@@ -78,6 +82,34 @@ export function changeAlertStatus(id: string, action: 'acknowledge' | 'resolve')
   return request<Alert>('POST', `/api/v1/alerts/${encodeURIComponent(id)}/${action}`);
 }
 
+export function fetchEnrollmentSecrets(signal?: AbortSignal): Promise<EnrollmentSecretList> {
+  return getJson<EnrollmentSecretList>('/api/v1/enrollment-secrets', signal);
+}
+
+export function createEnrollmentSecret(label: string): Promise<NewEnrollmentSecret> {
+  return request<NewEnrollmentSecret>('POST', '/api/v1/enrollment-secrets', { label });
+}
+
+export function revokeEnrollmentSecret(id: string): Promise<void> {
+  return request<void>('DELETE', `/api/v1/enrollment-secrets/${encodeURIComponent(id)}`);
+}
+
+export function revokeMachine(id: string): Promise<void> {
+  return request<void>('POST', `/api/v1/machines/${encodeURIComponent(id)}/revoke`);
+}
+
+export function fetchUsers(signal?: AbortSignal): Promise<UserList> {
+  return getJson<UserList>('/api/v1/users', signal);
+}
+
+export function saveUser(user: { username: string; password: string; role: UserRole }) {
+  return request<{ username: string; role: UserRole }>('POST', '/api/v1/users', user);
+}
+
+export function removeUser(username: string): Promise<void> {
+  return request<void>('DELETE', `/api/v1/users/${encodeURIComponent(username)}`);
+}
+
 export interface TrendRange {
   days: number;
   points: number;
@@ -102,7 +134,7 @@ function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
  * place. The body is trusted to match the wire types: the server serializes with the same schemas.
  */
 async function request<T>(
-  method: 'GET' | 'POST',
+  method: 'GET' | 'POST' | 'DELETE',
   path: string,
   body?: unknown,
   signal?: AbortSignal,
@@ -128,6 +160,8 @@ async function request<T>(
 
   if (response.status === 401) session.signedOut();
   if (!response.ok) throw await readError(response);
+  // Revocations and removals answer 204 with no body to parse.
+  if (response.status === 204) return undefined as T;
 
   return (await response.json()) as T;
 }

@@ -5,10 +5,12 @@ export type Route =
   | { page: 'machine'; machineId: string }
   | { page: 'developer'; owner: string }
   | { page: 'alerts' }
+  | { page: 'admin' }
   | { page: 'not-found'; path: string };
 
 export const fleetHref = '#/';
 export const alertsHref = '#/alerts';
+export const adminHref = '#/admin';
 
 export function machineHref(machineId: string): string {
   return `#/machines/${encodeURIComponent(machineId)}`;
@@ -27,6 +29,7 @@ export function parseRoute(hash: string): Route {
   const [path = '/', search = ''] = (hash.replace(/^#/, '') || '/').split('?', 2);
   if (path === '/' || path === '') return { page: 'fleet', search };
   if (path === '/alerts' || path === '/alerts/') return { page: 'alerts' };
+  if (path === '/admin' || path === '/admin/') return { page: 'admin' };
 
   const match = /^\/(machines|developers)\/([^/]+)\/?$/.exec(path);
   if (match?.[2]) {
