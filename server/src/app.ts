@@ -20,7 +20,7 @@ import type { Config } from './config/config.js';
 import type { Db } from './db/client.js';
 import { DevfleetError, errorCatalog, type ErrorCode } from './errors.js';
 import { registerSecurityHeaders } from './http/security-headers.js';
-import { registerValidation } from './http/validation.js';
+import { describeSchemaErrors, registerValidation } from './http/validation.js';
 import { loadHealthRules } from './health/rules-config.js';
 import { LocalReportWriter, type ReportWriter } from './ingest/report-writer.js';
 import { LiveHub } from './live/hub.js';
@@ -112,6 +112,7 @@ export async function buildApp(options: AppOptions) {
     // Requests Node's parser refuses before Fastify sees them (a 20 KB header, a 100 KB URL)
     // are answered in the same envelope too.
     clientErrorHandler: answerClientError,
+    schemaErrorFormatter: (errors, dataVar) => new Error(describeSchemaErrors(errors, dataVar)),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   // Every body the API takes is JSON: text is refused as such (415), not read as a string that

@@ -97,3 +97,15 @@ describe('requests too large or nowhere', () => {
     });
   });
 });
+
+describe('validation messages', () => {
+  it('names the values a choice may take, once', async () => {
+    const res = await server.inject({ url: '/api/v1/alerts?status=bogus' });
+
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error).toEqual({
+      code: 'DEVFLEET_VALIDATION_FAILED',
+      message: 'querystring/status/0 must be one of: open, acknowledged, resolved',
+    });
+  });
+});

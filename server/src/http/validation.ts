@@ -55,3 +55,32 @@ function withFormats(ajv: Ajv): Ajv {
   });
   return ajv;
 }
+
+interface SchemaError {
+  instancePath: string;
+  keyword: string;
+  message?: string;
+  params?: Record<string, unknown>;
+}
+
+/**
+ * Validation errors in words a person can act on. A value that must be one of a few (a union of
+ * literals) fails each literal and then the union; said once, with the values it may take:
+ * "querystring/status/0 must be one of: open, acknowledged, resolved".
+ */
+export function describeSchemaErrors(errors: readonly SchemaError[], dataVar: string): string {
+  const byPath = new Map<string, SchemaError[]>();
+  for (const error of errors) {
+    byPath.set(error.instancePath, [...(byPath.get(error.instancePath) ?? []), error]);
+  }
+
+  const lines = [...byPath].flatMap(([where, found]) => {
+    const allowed = found.filter((e) => e.keyword === 'const').map((e) => e.params?.allowedValue);
+    const onlyChoices = found.every((e) => e.keyword === 'const' || e.keyword === 'anyOf');
+    if (allowed.length > 0 && onlyChoices) {
+      return [`${dataVar}${where} must be one of: ${allowed.map(String).join(', ')}`];
+    }
+    return found.map((e) => `${dataVar}${where} ${e.message ?? 'is not valid'}`);
+  });
+  return lines.join(', ');
+}
