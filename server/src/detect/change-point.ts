@@ -1,12 +1,5 @@
 import { classifyShift } from './machine-detector.js';
-import {
-  confidence,
-  driftInflationOf,
-  logRatio,
-  mannWhitneyU,
-  medianLog,
-  widenPValue,
-} from './stats.js';
+import { confidence, dependentShiftPValue, logRatio, mannWhitneyU, medianLog } from './stats.js';
 import { chronological, type Sample } from './window.js';
 
 export interface LevelShiftOptions {
@@ -66,8 +59,9 @@ export const defaultLevelShiftOptions: LevelShiftOptions = {
 /**
  * Looks for a level shift at the end of a series: the last `recent` samples against the ones
  * before them (less a gap). The caller asks after every new sample, with at most
- * `maxBaseline + gap + recent + confirm` samples. `samples` should start after the last change event (or the last shift found), so
- * that a shift an event explains is left to the attributed detector.
+ * `maxBaseline + gap + recent + confirm` samples. `samples` should start after the last change
+ * event (or the last shift found), so that a shift an event explains is left to the attributed
+ * detector.
  */
 export function detectLevelShift(
   samples: readonly Sample[],
@@ -97,8 +91,11 @@ function shiftAtEnd(ordered: readonly Sample[], opts: LevelShiftOptions): LevelS
 
   const shift = logRatio(baseline, recent);
   const test = mannWhitneyU(baseline, recent, shift >= 0 ? 'greater' : 'less');
-  const inflation = opts.correctDrift ? driftInflationOf(baseline) : 1;
-  const pValue = widenPValue(test.pValue, inflation);
+  // As in the machine detector's judge: the rank test and the dependence-aware shift test.
+  const direction = shift >= 0 ? 'greater' : 'less';
+  const pValue = opts.correctDrift
+    ? Math.max(test.pValue, dependentShiftPValue(baseline, recent, direction, opts.gap))
+    : test.pValue;
   const kind = classifyShift(shift, pValue, opts);
   if (kind === 'none') return null;
 

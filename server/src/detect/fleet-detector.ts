@@ -183,7 +183,7 @@ function assessMovers(movers: readonly Mover[], opts: FleetOptions): AssessedMov
       changedAt: mover.changedAt,
       before,
       after,
-      inflation: driftInflation(before, opts.machine),
+      inflation: driftInflation(before, after.length, opts.machine),
     });
   }
   return assessed;
@@ -224,7 +224,7 @@ function compareWithControl(
   if (windows.length < opts.minControls) return null;
 
   const controlChanges = windows.map((w) =>
-    machineChange(w.before, w.after, driftInflation(w.before, opts.machine)),
+    machineChange(w.before, w.after, driftInflation(w.before, w.after.length, opts.machine)),
   );
   const moverChanges = machines.map((m) => machineChange(m.before, m.after, m.inflation));
   const movers = weightedMean(moverChanges);

@@ -1,12 +1,12 @@
 import {
   confidence,
+  dependentShiftPValue,
   driftInflationOf,
   logRatio,
   logValues,
   mannWhitneyU,
   medianLog,
   robustLogScale,
-  widenPValue,
 } from './stats.js';
 import { nearestAfter, nearestBefore, type Sample } from './window.js';
 
@@ -110,16 +110,24 @@ export function judge(
   const kept = setAsideExtreme(before, after);
   const shift = logRatio(before, kept);
   const test = mannWhitneyU(before, kept, shift >= 0 ? 'greater' : 'less');
-  const pValue = widenPValue(test.pValue, driftInflation(before, opts));
+  // Both must hold: the rank test (a 10× build is one high rank) and, for drifting noise, the
+  // size of the shift against the noise and drift the before window shows.
+  const pValue = opts.correctDrift
+    ? Math.max(test.pValue, dependentShiftPValue(before, kept, shift >= 0 ? 'greater' : 'less'))
+    : test.pValue;
   return { shift, pValue, kind: classifyShift(shift, pValue, opts), kept };
 }
 
-/** The variance factor for the drift a window of samples in time order shows (1 when off). */
+/**
+ * The variance factor, at the estimated drift of `values` (in time order), for comparing `m`
+ * samples after them (1 when off).
+ */
 export function driftInflation(
   values: readonly number[],
+  m: number,
   opts: Pick<AssessOptions, 'correctDrift'>,
 ): number {
-  return opts.correctDrift ? driftInflationOf(values) : 1;
+  return opts.correctDrift ? driftInflationOf(values, m) : 1;
 }
 
 // A sample this many robust spreads (of the before window) from the after median is an outlier:

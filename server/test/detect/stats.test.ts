@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 
 import {
+  blockDifferenceInflation,
   confidence,
-  dependenceInflation,
+  dependentShiftPValue,
   driftInflationOf,
+  estimateDependence,
   lagOneAutocorrelation,
   widenPValue,
   logRatio,
@@ -12,6 +14,8 @@ import {
   robustLogScale,
   stratifiedRankTest,
 } from '../../src/detect/stats.js';
+
+import { seeded } from './synthetic.js';
 
 describe('mannWhitneyU', () => {
   it('counts U and gives the exact p-value of a tiny sample', () => {
@@ -106,18 +110,73 @@ describe('drift', () => {
     );
   });
 
-  it('widens only for positive autocorrelation, and never past 0.8', () => {
-    expect(dependenceInflation(-0.5)).toBe(1);
-    expect(dependenceInflation(0.5)).toBeCloseTo(3, 12);
-    expect(dependenceInflation(0.99)).toBeCloseTo(9, 12);
+  it('removes the small-sample bias of the estimate and gives its standard error', () => {
+    // Ranks 0…9 in order: Σ d·d₋₁ = 57.75 over Σ d² = 82.5, r = 0.7; (10·0.7 + 1) / 6 = 1.33,
+    // beyond the 0.8 cap; se = √((1 - 0.64) / 10).
+    const drifting = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+    expect(lagOneAutocorrelation(drifting)).toBeCloseTo(0.7, 12);
+    expect(estimateDependence(drifting).rho).toBe(0.8);
+    expect(estimateDependence(drifting).se).toBeCloseTo(Math.sqrt(0.036), 12);
+    expect(estimateDependence([1, 2, 3])).toEqual({ rho: 0, se: 0 });
   });
 
-  it('trusts the autocorrelation of a short window less', () => {
-    const short = [1, 2, 3, 4, 5, 6];
-    const long = Array.from({ length: 30 }, (_, i) => i);
+  it('widens a difference of block means by the AR(1) variance, exactly', () => {
+    expect(blockDifferenceInflation(0, 30, 5)).toBe(1);
+    expect(blockDifferenceInflation(-0.5, 30, 5)).toBe(1);
+    // Blocks of 3 and 1 far apart, ρ = 0.5: Var(mean of 3) = (3 + 2·(2·0.5 + 0.25)) / 9 = 5.5 / 9,
+    // Var(one value) = 1; independent: 1/3 + 1. (0.6111 + 1) / 1.3333 = 1.2083.
+    expect(blockDifferenceInflation(0.5, 3, 1, 1000)).toBeCloseTo(1.6111111 / 1.3333333, 6);
+    // Long blocks: (1 + ρ) / (1 - ρ) = 3, less what adjacent blocks share at their border.
+    expect(blockDifferenceInflation(0.5, 4000, 4000, 1e6)).toBeCloseTo(3, 2);
+    expect(blockDifferenceInflation(0.5, 4000, 4000)).toBeLessThan(3);
+    expect(blockDifferenceInflation(0.5, 4000, 4000)).toBeGreaterThan(2.99);
+    // Five values right after thirty: the five's own drift dominates.
+    const five = blockDifferenceInflation(0.5, 30, 5);
+    expect(five).toBeGreaterThan(1.5);
+    expect(five).toBeLessThan(3);
+  });
 
-    expect(driftInflationOf(short)).toBeLessThan(driftInflationOf(long));
-    expect(driftInflationOf(short)).toBeLessThan(1.5);
+  it('estimates the drift of a long window and widens by it', () => {
+    const long = Array.from({ length: 30 }, (_, i) => i);
+    const alternating = Array.from({ length: 30 }, (_, i) => (i % 2 === 0 ? i : 100 - i));
+
+    expect(driftInflationOf(long, 5)).toBeGreaterThan(2);
+    expect(driftInflationOf(alternating, 5)).toBe(1);
+  });
+
+  it('keeps a step test near its level on AR(1) noise, and within it on independent noise', () => {
+    const random = seeded(7);
+    const normal = () =>
+      Math.sqrt(-2 * Math.log(Math.max(random(), 1e-12))) * Math.cos(2 * Math.PI * random());
+    // Durations with 10% log-noise, AR(1) in time.
+    const ar1 = (phi: number, length: number) => {
+      let x = normal();
+      return Array.from({ length }, () => {
+        x = phi * x + Math.sqrt(1 - phi ** 2) * normal();
+        return 60_000 * Math.exp(0.1 * x);
+      });
+    };
+    const rejections = (phi: number, adjust: boolean) => {
+      let count = 0;
+      for (let i = 0; i < 2000; i++) {
+        const values = ar1(phi, 35);
+        const before = values.slice(0, 30);
+        const after = values.slice(30);
+        const p = mannWhitneyU(before, after, 'greater').pValue;
+        const adjusted = adjust ? Math.max(p, dependentShiftPValue(before, after, 'greater')) : p;
+        if (adjusted <= 0.01) count++;
+      }
+      return count / 2000;
+    };
+
+    // Drifting noise: the rank test alone rejects 9 times too often (8.7% at 1%); with the shift
+    // test beside it, 1.7%: ρ read from 30 values, and the spread of a drifting window, are
+    // still a little short of the truth.
+    expect(rejections(0.6, false)).toBeGreaterThan(0.06);
+    expect(rejections(0.6, true)).toBeLessThan(0.02);
+    // Independent noise: both tests must hold, so the pair is cautious (0.3% at 1%).
+    expect(rejections(0, true)).toBeGreaterThan(0.001);
+    expect(rejections(0, true)).toBeLessThanOrEqual(0.01);
   });
 
   it('recomputes a p-value for a widened test statistic', () => {
