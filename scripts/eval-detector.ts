@@ -19,6 +19,7 @@ import {
 import {
   assessFleet,
   defaultFleetOptions,
+  fleetMembers,
   type ControlMachine,
   type FleetOptions,
   type Mover,
@@ -554,9 +555,8 @@ class ServerMirror {
     if (!fleet || fleet.kind === 'none') return cover();
 
     const changedAt = new Map(movers.map((m) => [m.machineId, m.changedAt]));
-    const agreeing = fleet.machines.filter(
-      (m) => m.change === (fleet.kind === 'regression' ? 'slower' : 'faster'),
-    );
+    // Mirrors FleetAlerts: every mover that moved in the verdict's direction is a member.
+    const agreeing = fleetMembers(fleet);
     const members = agreeing.map((m) => ({
       machineId: m.machineId,
       changeAt: changedAt.get(m.machineId) ?? 0,

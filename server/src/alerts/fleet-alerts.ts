@@ -4,6 +4,7 @@ import type { Db } from '../db/client.js';
 import { machinesWithFact, sampleWindow } from '../db/series-repository.js';
 import {
   assessFleet,
+  fleetMembers,
   type ControlMachine,
   type FleetAssessment,
   type Mover,
@@ -86,14 +87,14 @@ export class FleetAlerts {
     if (fleet.kind === 'improvement') {
       // The fleet's record speaks for its faster machines: no record of their own.
       this.record(series, change, fleet, movers);
-      const faster = fleet.machines.filter((m) => m.change === 'faster').map((m) => m.machineId);
+      const faster = fleetMembers(fleet).map((m) => m.machineId);
       return { active: cover.active, machines: new Set([...cover.machines, ...faster]) };
     }
     const { id } = this.raise(series, change, fleet, movers, controls);
     for (const merged of mergeIntoFleetAlert(this.db, id, Date.now())) {
       this.publisher.announce(merged, null, false);
     }
-    const slower = fleet.machines.filter((m) => m.change === 'slower').map((m) => m.machineId);
+    const slower = fleetMembers(fleet).map((m) => m.machineId);
     return { active: true, machines: new Set([...cover.machines, ...slower]) };
   }
 
@@ -108,13 +109,14 @@ export class FleetAlerts {
       ? `; ${fleet.control.machines} still on ${change.from}: ${percent(fleet.control.medianChange)}`
       : '';
     const changedAt = new Map(movers.map((m) => [m.machineId, m.changedAt]));
+    const members = fleetMembers(fleet);
     return this.publisher.raise({
       dedupeKey: fleetKey(series, change),
       scope: 'fleet',
       kind: 'regression',
       series,
       transition: change,
-      title: `${describeChange(change)}: ${series} ${percent(fleet.medianChange)} on ${fleet.slower} of ${fleet.movers} machines${control}`,
+      title: `${headline(change, series, fleet, members.length)}${control}`,
       effect: fleet.medianChange,
       evidence: {
         numbers: { ...fleet, machines: undefined },
@@ -133,11 +135,11 @@ export class FleetAlerts {
           controls.slice(0, EVIDENCE_MACHINES).map((c) => [c.machineId, c.samples]),
         ),
       },
-      // The machines it slowed: a mover that did not change is in the numbers, not the alert,
-      // and the alert resolves once every slowed machine is back.
-      machines: fleet.machines
-        .filter((m) => m.change === 'slower')
-        .map((m) => member(m.machineId, m.assessment, changedAt.get(m.machineId) ?? null)),
+      // The machines it slowed (fleetMembers): a mover that did not get slower is in the
+      // numbers, not the alert, and the alert resolves once every slowed machine is back.
+      machines: members.map((m) =>
+        member(m.machineId, m.assessment, changedAt.get(m.machineId) ?? null),
+      ),
       notify: true,
     });
   }
@@ -150,18 +152,19 @@ export class FleetAlerts {
     movers: readonly Mover[],
   ) {
     const changedAt = new Map(movers.map((m) => [m.machineId, m.changedAt]));
+    const members = fleetMembers(fleet);
     this.publisher.raise({
       dedupeKey: `${fleetKey(series, change)}|improvement`,
       scope: 'fleet',
       kind: 'improvement',
       series,
       transition: change,
-      title: `${describeChange(change)}: ${series} ${percent(fleet.medianChange)} on ${fleet.faster} of ${fleet.movers} machines`,
+      title: headline(change, series, fleet, members.length),
       effect: fleet.medianChange,
       evidence: { numbers: { ...fleet, machines: undefined } },
-      machines: fleet.machines
-        .filter((m) => m.change === 'faster')
-        .map((m) => member(m.machineId, m.assessment, changedAt.get(m.machineId) ?? null)),
+      machines: members.map((m) =>
+        member(m.machineId, m.assessment, changedAt.get(m.machineId) ?? null),
+      ),
       notify: false,
       recorded: true,
     });
@@ -234,6 +237,17 @@ export class FleetAlerts {
         }),
       }));
   }
+}
+
+/** "Docker Desktop 4.36.0 → 4.37.1: build 35% slower on 9 of 9 machines". */
+function headline(
+  change: FactChange,
+  series: string,
+  fleet: FleetAssessment,
+  members: number,
+): string {
+  const size = percent(fleet.medianChange);
+  return `${describeChange(change)}: ${series} ${size} on ${members} of ${fleet.movers} machines`;
 }
 
 export function fleetKey(series: string, change: FactChange): string {

@@ -155,6 +155,20 @@ export function assessFleet(
   };
 }
 
+/**
+ * The machines a fleet verdict speaks for: every assessed mover whose own series moved in the
+ * verdict's direction (slower for a regression), significant on its own or not. Once the pooled
+ * evidence says the transition did it, a mover's 5 noisy samples are no reason to leave it out:
+ * at 10% noise a +20% step is individually significant on only about half the movers. A mover
+ * that got faster or did not move is in the numbers, not the alert. Movers that take the
+ * transition later join as soon as they have `minAfter` samples.
+ */
+export function fleetMembers(fleet: FleetAssessment): MachineVerdict[] {
+  if (fleet.kind === 'none') return [];
+  const sign = fleet.kind === 'regression' ? 1 : -1;
+  return fleet.machines.filter((m) => sign * m.assessment.effect > 0);
+}
+
 interface AssessedMover {
   verdict: MachineVerdict;
   changedAt: number;

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 
-import { assessFleet, type ControlMachine, type Mover } from '../../src/detect/fleet-detector.js';
+import {
+  assessFleet,
+  fleetMembers,
+  type ControlMachine,
+  type Mover,
+} from '../../src/detect/fleet-detector.js';
 import { following, seeded, series } from './synthetic.js';
 
 const day = 24 * 3_600_000;
@@ -44,6 +49,28 @@ describe('assessFleet', () => {
     expect(result?.medianChange).toBeLessThan(0.42);
     expect(result?.control?.machines).toBe(5);
     expect(Math.abs(result?.control?.medianChange ?? 1)).toBeLessThan(0.08);
+  });
+
+  it('names every mover that got slower once the fleet is, significant on its own or not', () => {
+    // +20% at 10% noise, 4 samples after: the pooled test is sure, most single movers are not.
+    const { movers, controls } = fleet(3, 1.2, 1, 0.1, 4);
+    // One mover that got faster instead (its own problem, or a faster disk): not a member.
+    const odd = movers[0]!;
+    movers[0] = {
+      ...odd,
+      after: odd.after.map((s) => ({ ...s, valueMs: s.valueMs / 1.2 / 1.2 })),
+    };
+
+    const result = assessFleet(movers, controls);
+    const members = result ? fleetMembers(result).map((m) => m.machineId) : [];
+
+    expect(result?.kind).toBe('regression');
+    expect(result?.slower).toBeLessThan(8);
+    expect(members).not.toContain('mover-0');
+    expect(members.length).toBeGreaterThan(result?.slower ?? 0);
+    for (const m of result?.machines ?? []) {
+      expect(members.includes(m.machineId)).toBe(m.assessment.effect > 0);
+    }
   });
 
   it('ignores a control machine that only started reporting after the split', () => {
