@@ -143,7 +143,7 @@ describe.skipIf(!chromiumAvailable())('admin page in headless Chromium', () => {
     expect(await page.locator(`[data-machine-id="${machineId}"]`).count()).toBe(0);
   });
 
-  it('adds a viewer, who sees no Admin link and is told the page is for admins', async () => {
+  it('adds a viewer, who sees no Admin link and is told the page is for admins; removes it', async () => {
     await page.getByRole('link', { name: 'Admin' }).click();
     const form = page.locator('form[data-form=add-login]');
     await form.locator('input[name=username]').fill(VIEWER.username);
@@ -174,6 +174,14 @@ describe.skipIf(!chromiumAvailable())('admin page in headless Chromium', () => {
     await viewer.locator('[data-page=admin] [data-state=admins-only]').waitFor();
     expect(await viewer.locator('table').count()).toBe(0);
     await viewer.screenshot({ path: screenshotPath('admin-viewer-390'), fullPage: true });
+
+    // Removed by the admin, the viewer's session ends with the login.
+    const lead = page.locator('tr[data-username=lead]');
+    await lead.locator('[data-action=remove-login]').click();
+    await lead.locator('[data-action=confirm]').click();
+    await lead.waitFor({ state: 'detached' });
+    await viewer.reload();
+    await viewer.locator('[data-page=login]').waitFor();
     await viewerContext.close();
 
     expect(pageErrors).toEqual([]);
