@@ -82,6 +82,12 @@ describe.skipIf(!chromiumAvailable())('admin page in headless Chromium', () => {
     const command = await secrets.locator('[data-field=enroll-command]').innerText();
     expect(command.trim()).toBe(`devfleet-agent enroll --server ${server.url} --secret ${secret}`);
     expect(await secrets.locator('[data-action=create-secret]').isDisabled()).toBe(false);
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], {
+      origin: server.url,
+    });
+    await secrets.locator('[data-action=copy-command]').click();
+    await secrets.locator('[data-action=copy-command]', { hasText: 'Copied' }).waitFor();
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(command.trim());
     expect(await enrollWith(server.url, secret)).toEqual([201, undefined]);
     await page.screenshot({ path: screenshotPath('admin-1440'), fullPage: true });
 
