@@ -542,7 +542,19 @@ class ServerMirror {
       const before = present(samples.slice(Math.max(from, t.report - WINDOW), t.report));
       const after = present(samples.slice(t.report, Math.min(state.seen, t.report + WINDOW)));
       earliest = Math.min(earliest, changedAt);
-      movers.push({ machineId: state.sim.id, changedAt, before, after });
+      // Mirrors FleetAlerts.mover: too short a before window, the samples across the previous
+      // change judge the mover's membership.
+      const earlier =
+        before.length < machineOptions.minBefore
+          ? present(samples.slice(Math.max(0, t.report - WINDOW), t.report))
+          : undefined;
+      movers.push({
+        machineId: state.sim.id,
+        changedAt,
+        before,
+        after,
+        ...(earlier && { earlier }),
+      });
       moverReports.set(state.sim.id, { report: t.report, after: state.seen - t.report });
     }
     if (movers.length < 2) return cover();

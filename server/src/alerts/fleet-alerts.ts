@@ -9,10 +9,12 @@ import {
   type FleetAssessment,
   type Mover,
 } from '../detect/fleet-detector.js';
+import { defaultAssessOptions } from '../detect/machine-detector.js';
 import { affectsBuilds, describeChange, percent, type FactChange } from './labels.js';
 import { member, type AlertPublisher } from './publisher.js';
 
 const WINDOW = 30;
+const MIN_BEFORE = defaultAssessOptions.minBefore;
 const FLEET_LIMIT = 200;
 const CONTROL_LOOKBACK_MS = 14 * 24 * 3600 * 1000;
 const EVIDENCE_MACHINES = 12;
@@ -119,7 +121,7 @@ export class FleetAlerts {
       title: `${headline(change, series, fleet, members.length)}${control}`,
       effect: fleet.medianChange,
       evidence: {
-        numbers: { ...fleet, machines: undefined },
+        numbers: { ...fleet, machines: undefined, unpooled: undefined },
         movers: fleet.machines.map((m) => ({
           machineId: m.machineId,
           change: m.change,
@@ -161,7 +163,7 @@ export class FleetAlerts {
       transition: change,
       title: headline(change, series, fleet, members.length),
       effect: fleet.medianChange,
-      evidence: { numbers: { ...fleet, machines: undefined } },
+      evidence: { numbers: { ...fleet, machines: undefined, unpooled: undefined } },
       machines: members.map((m) =>
         member(m.machineId, m.assessment, changedAt.get(m.machineId) ?? null),
       ),
@@ -191,7 +193,15 @@ export class FleetAlerts {
       limit: WINDOW,
       take: 'first',
     });
-    return { machineId, changedAt: at, before, after };
+    if (before.length >= MIN_BEFORE) return { machineId, changedAt: at, before, after };
+    // Too few to judge: the samples across the previous change judge its membership only.
+    const earlier = sampleWindow(this.db, machineId, series, {
+      after: -1,
+      until: at - 1,
+      limit: WINDOW,
+      take: 'last',
+    });
+    return { machineId, changedAt: at, before, after, earlier };
   }
 
   private previousChange(machineId: string, at: number): number {

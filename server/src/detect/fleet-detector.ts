@@ -21,6 +21,12 @@ export interface Mover {
   before: readonly Sample[];
   /** Samples since this change, up to the machine's next one. */
   after: readonly Sample[];
+  /**
+   * The samples just before this change across the previous one, for a mover whose `before` is
+   * too short to judge (a change a report or two before the update): judged on them for
+   * membership of the fleet's alert, never pooled into its evidence.
+   */
+  earlier?: readonly Sample[];
 }
 
 /** A machine that did not make the transition, with its samples over the same period. */
@@ -88,6 +94,8 @@ export interface FleetAssessment {
   /** The movers' median change time, where the control machines are split. */
   splitAt: number;
   machines: MachineVerdict[];
+  /** Movers judged on `earlier` (their before window too short): members, not evidence. */
+  unpooled: MachineVerdict[];
 }
 
 export const defaultFleetOptions: FleetOptions = {
@@ -152,6 +160,7 @@ export function assessFleet(
     control,
     splitAt,
     machines: machines.map((m) => m.verdict),
+    unpooled: assessUnpooled(movers, opts),
   };
 }
 
@@ -166,7 +175,24 @@ export function assessFleet(
 export function fleetMembers(fleet: FleetAssessment): MachineVerdict[] {
   if (fleet.kind === 'none') return [];
   const sign = fleet.kind === 'regression' ? 1 : -1;
-  return fleet.machines.filter((m) => sign * m.assessment.effect > 0);
+  return [...fleet.machines, ...fleet.unpooled].filter((m) => sign * m.assessment.effect > 0);
+}
+
+/**
+ * Movers whose own before window is too short, judged against the samples before it across the
+ * previous change. Their shift may be the previous change's as much as this one's, so they are
+ * no evidence for the fleet; but once the fleet is significant, one that moved its way is as
+ * much a member as any: left out, it is never alerted at all, because the fleet alert speaks for
+ * every machine that made the transition and keeps the machine detector quiet for it.
+ */
+function assessUnpooled(movers: readonly Mover[], opts: FleetOptions): MachineVerdict[] {
+  const verdicts: MachineVerdict[] = [];
+  for (const mover of movers) {
+    if (!mover.earlier || mover.before.length >= opts.machine.minBefore) continue;
+    const assessment = assessChange(mover.earlier, mover.after, opts.machine);
+    if (assessment) verdicts.push({ machineId: mover.machineId, assessment, change: 'same' });
+  }
+  return verdicts;
 }
 
 interface AssessedMover {

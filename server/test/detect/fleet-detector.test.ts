@@ -73,6 +73,20 @@ describe('assessFleet', () => {
     }
   });
 
+  it('names a mover that changed something just before, judged across that change', () => {
+    const { movers, controls } = fleet(4, 1.35, 1);
+    // Mover 0 changed something 2 reports before the update: 2 samples of its own before window.
+    const full = movers[0]!;
+    movers[0] = { ...full, before: full.before.slice(-2), earlier: full.before };
+
+    const result = assessFleet(movers, controls);
+
+    expect(result?.kind).toBe('regression');
+    expect(result?.machines.map((m) => m.machineId)).not.toContain('mover-0');
+    expect(result?.unpooled.map((m) => m.machineId)).toEqual(['mover-0']);
+    expect(fleetMembers(result!).map((m) => m.machineId)).toContain('mover-0');
+  });
+
   it('ignores a control machine that only started reporting after the split', () => {
     const { movers, controls } = fleet(5, 1.35, 1);
     const late = controls[0]!.samples.filter((s) => s.at > (movers[0]?.changedAt ?? 0) + day);
