@@ -14,6 +14,7 @@ describe('the agent as a package for other machines', () => {
   it('packs with its wire format inside, installs outside the repository and runs', async () => {
     const packed = tempDir('agent-pack');
     const machine = tempDir('agent-install');
+    const global = tempDir('agent-global');
     try {
       await run('npm', ['pack', '--workspace=agent', '--pack-destination', packed], {
         cwd: repoRoot,
@@ -39,9 +40,30 @@ describe('the agent as a package for other machines', () => {
       expect(
         fs.existsSync(path.join(machine, 'node_modules', 'devfleet-agent', 'assets', 'refmodule')),
       ).toBe(true);
+
+      // The README's `npm install -g`: npm leaves a bundled package's own dependencies as empty
+      // folders there, so the package must not rely on bundling (it once did, for wire).
+      await run(
+        'npm',
+        ['install', '-g', '--prefix', global, '--prefer-offline', '--no-audit', '--no-fund'].concat(
+          path.join(packed, tarball!),
+        ),
+        { cwd: machine },
+      );
+      const globalBin =
+        process.platform === 'win32'
+          ? path.join(global, 'devfleet-agent.cmd')
+          : path.join(global, 'bin', 'devfleet-agent');
+      const globalVersion = await run(globalBin, ['--version'], { env: home });
+      const globalCollected = await run(globalBin, ['collect', '--json'], { env: home });
+
+      expect(globalVersion.stdout.trim()).toBe('0.1.0');
+      expect((JSON.parse(globalCollected.stdout) as Report).schemaVersion).toBe(1);
+      expect(fs.existsSync(path.join(repoRoot, 'agent', 'dist', 'wire-packed'))).toBe(false);
     } finally {
       fs.rmSync(packed, { recursive: true, force: true });
       fs.rmSync(machine, { recursive: true, force: true });
+      fs.rmSync(global, { recursive: true, force: true });
     }
-  }, 120_000);
+  }, 180_000);
 });
