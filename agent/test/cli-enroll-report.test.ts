@@ -138,7 +138,25 @@ describe('devfleet-agent enroll and report', () => {
     const run = await agent(['report']);
     expect(run.exitCode).toBe(1);
     expect(run.stderr).toMatch(/^error AGENT_KEY_REJECTED: .*revoked/);
-    expect(run.stderr).toContain(`enroll --server ${fake.url}`);
+    const hint = /enroll again with: devfleet-agent (enroll .*) --secret SECRET/.exec(run.stderr);
+    expect(hint?.[1]).toBe(`enroll --force --server ${fake.url}`);
+
+    // The hint, run as printed, enrolls again.
+    const again = await agent([...hint![1]!.split(' '), '--secret', 's']);
+    expect(again.stderr).not.toContain('AGENT_ALREADY_ENROLLED');
+    expect(again.exitCode).toBe(0);
+  });
+
+  it('checks the config folder can be written before registering a machine', async () => {
+    const fake = await serve(() => ({ status: 201, body: enrolled }));
+    const file = path.join(home, 'a-file');
+    await writeFile(file, '');
+
+    const run = await agent(['enroll', '--home', file, '--server', fake.url, '--secret', 's']);
+
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).toMatch(/^error AGENT_CONFIG_UNWRITABLE: cannot write /);
+    expect(fake.received).toEqual([]);
   });
 
   it('fails when the server refuses the report', async () => {

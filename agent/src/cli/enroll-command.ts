@@ -5,7 +5,13 @@ import { Option, type Command } from 'commander';
 import { Value } from 'typebox/value';
 
 import { currentUser } from '../collectors/host.js';
-import { AgentConfig, defaultConfigPath, loadConfig, saveConfig } from '../config/agent-config.js';
+import {
+  AgentConfig,
+  checkConfigWritable,
+  defaultConfigPath,
+  loadConfig,
+  saveConfig,
+} from '../config/agent-config.js';
 import { AgentError } from '../config/agent-error.js';
 import { parseServerUrl } from '../config/server-url.js';
 import { hashUser, redactHostname } from '../privacy/redact.js';
@@ -47,6 +53,7 @@ export function registerEnrollCommand(program: Command): void {
       const file = defaultConfigPath();
       const previous = await previousEnrollment(file, options.force === true);
       const identity = await identityOf(options, path.dirname(file));
+      await checkConfigWritable(file);
 
       const enrolled = await enrollMachine(serverUrl, { secret: options.secret, ...identity });
       const config = { serverUrl, ...enrolled };
@@ -89,9 +96,12 @@ async function previousEnrollment(file: string, force: boolean): Promise<AgentCo
   );
 }
 
+// The agent does not know whether the old machine was revoked already (a report refused with
+// AGENT_KEY_REJECTED says so): asking for its revocation then would send the user in circles.
 function revokeAdvice(previous: AgentConfig): string {
   return (
-    `ask the server admin to revoke the old machine ${previous.machineId} ` +
+    `unless reports already fail with AGENT_KEY_REJECTED (revoked), ask the server admin to ` +
+    `revoke the old machine ${previous.machineId} ` +
     `(POST ${previous.serverUrl}/api/v1/machines/${previous.machineId}/revoke)`
   );
 }

@@ -98,6 +98,28 @@ export async function saveConfig(file: string, config: AgentConfig): Promise<voi
   }
 }
 
+/**
+ * Fails with AGENT_CONFIG_UNWRITABLE unless the enrollment could be saved to `file`: the folder
+ * is made and a temporary file written and removed. `enroll` checks this before it registers a
+ * machine, since a machine whose key cannot be stored stays on the server with nobody holding it.
+ */
+export async function checkConfigWritable(file: string): Promise<void> {
+  const dir = path.dirname(file);
+  const temp = path.join(dir, `.${CONFIG_FILE}.${randomUUID()}.check.tmp`);
+
+  try {
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    await chmod(dir, 0o700);
+    await writeFile(temp, '', { mode: 0o600 });
+  } catch (error) {
+    throw new AgentError('AGENT_CONFIG_UNWRITABLE', `cannot write ${file}: ${describe(error)}`, {
+      cause: error,
+    });
+  } finally {
+    await rm(temp, { force: true }).catch(() => undefined);
+  }
+}
+
 function invalidConfig(file: string, why: string, cause?: unknown): AgentError {
   return new AgentError(
     'AGENT_CONFIG_INVALID',

@@ -52,8 +52,8 @@ export function judgeReportResponse(config: AgentConfig, response: JsonResponse)
     const error = new AgentError(
       'AGENT_KEY_REJECTED',
       `the server does not accept this machine's key (${serverSays(response)}): it was revoked ` +
-        `or the server forgot it; enroll again with: devfleet-agent enroll --server ` +
-        `${config.serverUrl} --secret SECRET`,
+        `or the server forgot it; enroll again with: devfleet-agent enroll --force --server ` +
+        `${config.serverUrl} --secret SECRET (machine ${config.machineId} needs no revoking)`,
     );
     return { kind: 'stop', status, error };
   }
