@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { PARSE_KINDS } from '../src/parsers/parse-kind.js';
 import { agentEnv, runAgent } from './helpers/agent-process.js';
 import { loadFixture, toUtf16 } from './parsers/load-fixture.js';
 
@@ -168,6 +169,36 @@ describe('devfleet-agent parse, as a child process', () => {
     expect(run.stderr).toMatch(
       /^error AGENT_PARSE_UNRECOGNIZED: nothing the agent reads .*--kind\n$/,
     );
+  });
+
+  it('fails with AGENT_PARSE_UNRECOGNIZED when --kind names what the file is not', async () => {
+    const file = path.join(dir, 'bashrc');
+    fs.writeFileSync(file, '# ~/.bashrc\nexport PATH=$HOME/bin:$PATH\nalias ll="ls -l"\n');
+
+    const runs = await Promise.all(
+      PARSE_KINDS.map((kind) => runAgent(['parse', file, '--kind', kind], agentEnv({}))),
+    );
+
+    runs.forEach((run, index) => {
+      expect({ kind: PARSE_KINDS[index], exitCode: run.exitCode, stdout: run.stdout }).toEqual({
+        kind: PARSE_KINDS[index],
+        exitCode: 1,
+        stdout: '',
+      });
+      expect(run.stderr).toMatch(
+        new RegExp(
+          `^error AGENT_PARSE_UNRECOGNIZED: .*bashrc does not read as ${PARSE_KINDS[index]}`,
+        ),
+      );
+    });
+    const json = await runAgent(
+      ['parse', file, '--kind', 'docker-version', '--json'],
+      agentEnv({}),
+    );
+    expect((JSON.parse(json.stdout) as ParsedOutput).parts[0]).toMatchObject({
+      kind: 'unknown',
+      value: null,
+    });
   });
 
   it.skipIf(process.platform === 'win32')(

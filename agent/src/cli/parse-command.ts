@@ -41,6 +41,14 @@ export function registerParseCommand(program: Command): void {
       }
       if (!recognized) {
         const cut = input.cut ? ` (its first ${MAX_INPUT_BYTES} bytes)` : '';
+        if (options.kind !== undefined && options.kind !== 'unknown') {
+          const why = parsed.value.flatMap((part) => part.warnings).slice(0, 3);
+          throw new AgentError(
+            'AGENT_PARSE_UNRECOGNIZED',
+            `${printable(file)}${cut} does not read as ${options.kind}` +
+              (why.length > 0 ? `: ${why.map(printable).join('; ')}` : ''),
+          );
+        }
         throw new AgentError(
           'AGENT_PARSE_UNRECOGNIZED',
           `nothing the agent reads was found in ${printable(file)}${cut}; if it is one of ` +

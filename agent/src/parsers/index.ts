@@ -63,7 +63,13 @@ export function parseAny(input: string | Uint8Array, kind?: ParseKind): Parsed<P
   const { text, warnings } = prepareInput(input);
   if (kind !== undefined) {
     const forced = kind === 'unknown' ? detectKind(text) : kind;
-    return { value: [{ ...parseAs(forced, text), command: null, startLine: 1 }], warnings };
+    const part = parseAs(forced, text);
+    // A file that is not what --kind says is not read as an empty one: the parsers' defaults
+    // (a daemon "unreachable", no distros) would pass for facts.
+    const read = foundNothing(part)
+      ? { kind: 'unknown' as const, value: null, warnings: part.warnings }
+      : part;
+    return { value: [{ ...read, command: null, startLine: 1 }], warnings };
   }
 
   const parts = splitPaste(text).map((part) => ({
@@ -102,6 +108,48 @@ function parseAs(kind: ParseKind, text: string): ParsedOutput & { warnings: stri
       return tag(kind, parseBuildxHistory(text));
     case 'unknown':
       return { kind, value: null, warnings: [] };
+  }
+}
+
+/** Whether a parser found none of its output in the text, only its empty defaults. */
+export function foundNothing(output: ParsedOutput & { warnings: string[] }): boolean {
+  switch (output.kind) {
+    case 'docker-version': {
+      const { client, server, desktop, daemon } = output.value;
+      return !client && !server && !desktop && daemon.error === null;
+    }
+    case 'docker-info': {
+      const { engine, plugins, context, dockerWarnings, daemon } = output.value;
+      return (
+        !engine &&
+        plugins.length === 0 &&
+        context === null &&
+        dockerWarnings.length === 0 &&
+        daemon.error === null
+      );
+    }
+    case 'desktop-version':
+    case 'wsl-status':
+      return Object.values(output.value).every((value) => value === null);
+    case 'wsl-version': {
+      const { inbox: _inbox, ...versions } = output.value;
+      return Object.values(versions).every((value) => value === null);
+    }
+    case 'wsl-list': {
+      const { distros, defaultDistro, noDistributions, errorCode } = output.value;
+      return distros.length === 0 && !defaultDistro && !noDistributions && errorCode === null;
+    }
+    // A config file with no settings is still one (all comments); lines WSL cannot read are not.
+    case 'wslconfig':
+    case 'wsl-conf':
+      return output.value.length === 0 && output.warnings.length > 0;
+    case 'plugin-versions':
+    case 'buildx-history':
+      return output.value.length === 0;
+    case 'desktop-settings':
+      return output.value === null;
+    case 'unknown':
+      return true;
   }
 }
 
