@@ -56,6 +56,7 @@ describe.skipIf(!posix)('devfleet-agent collect', () => {
     expect(report.docker.daemon.state).toBe('unreachable');
     expect(report.docker.daemon.error).toMatch(/did not finish within/);
     expect(report.problems.map((p) => p.code)).toContain('COMMAND_TIMEOUT');
+    expect(report.problems.map((p) => p.code)).toContain('DOCKER_DAEMON_UNREACHABLE');
 
     const leftover = (await readFile(pids, 'utf8')).trim().split('\n').map(Number);
     expect(leftover).toHaveLength(4);
@@ -71,6 +72,37 @@ describe.skipIf(!posix)('devfleet-agent collect', () => {
     const report = parseReport(run.stdout);
     expect(report.docker.daemon).toEqual({ state: 'not-installed', error: null });
     expect(report.docker.engine).toBeNull();
+    expect(report.problems).toContainEqual({
+      source: 'docker',
+      code: 'DOCKER_NOT_FOUND',
+      message: 'no docker command on PATH',
+    });
+  });
+
+  it('adds a problem when the daemon cannot be reached', async () => {
+    const bin = path.join(dir, 'no-daemon-bin');
+    await mkdir(bin);
+    // What the docker CLI says with DOCKER_HOST=unix:///nonexistent.sock: the client part of
+    // `version` on stdout, the daemon's failure on stderr, exit 1.
+    const script =
+      '#!/bin/sh\n' +
+      'if [ "$1" = version ]; then echo \'{"Client":{"Version":"27.3.1","ApiVersion":"1.47",' +
+      '"Os":"linux","Arch":"amd64","Context":"default"},"Server":null}\'; fi\n' +
+      'echo "Cannot connect to the Docker daemon at unix:///nonexistent.sock. ' +
+      'Is the docker daemon running?" >&2\nexit 1\n';
+    await writeFile(path.join(bin, 'docker'), script);
+    await chmod(path.join(bin, 'docker'), 0o755);
+
+    const run = await runAgent(['collect', '--json'], agentEnv({ PATH: bin }));
+
+    expect(run.exitCode).toBe(0);
+    const report = parseReport(run.stdout);
+    expect(report.docker.daemon.state).toBe('unreachable');
+    expect(report.problems).toContainEqual({
+      source: 'docker',
+      code: 'DOCKER_DAEMON_UNREACHABLE',
+      message: expect.stringContaining('Cannot connect to the Docker daemon') as string,
+    });
   });
 
   it('prints the host facts as a table with aligned columns', async () => {

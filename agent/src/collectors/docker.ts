@@ -34,13 +34,21 @@ export async function collectDocker(context: CollectContext): Promise<DockerFact
   );
 
   if (versionRun.error === 'not-found' || infoRun.error === 'not-found') {
-    return { docker: notInstalled(), problems: [] };
+    const missing = problem('docker', 'DOCKER_NOT_FOUND', 'no docker command on PATH');
+    return { docker: notInstalled(), problems: [missing] };
   }
 
   const problems: Problem[] = [];
   const version = parseRun('docker-version', versionRun, parseDockerVersion, problems);
   const info = parseRun('docker-info', infoRun, parseDockerInfo, problems);
-  return { docker: combine(version, info, [versionRun, infoRun]), problems };
+  const docker = combine(version, info, [versionRun, infoRun]);
+  // The state says that the daemon was away; the problem puts it beside the other failures.
+  if (docker.daemon.state === 'unreachable') {
+    problems.push(
+      problem('docker', 'DOCKER_DAEMON_UNREACHABLE', docker.daemon.error ?? 'no answer'),
+    );
+  }
+  return { docker, problems };
 }
 
 function parseRun<T>(
