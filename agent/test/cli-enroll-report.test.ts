@@ -159,6 +159,32 @@ describe('devfleet-agent enroll and report', () => {
     expect(fake.received).toEqual([]);
   });
 
+  it('says a benchmark of report --bench was skipped, and why, with the report accepted', async () => {
+    const fake = await serve((req) =>
+      req.url === '/api/v1/enroll'
+        ? { status: 201, body: enrolled }
+        : { status: 202, body: { reportId: 'r', machineId: 'machine-1', duplicate: false } },
+    );
+    await agent(['enroll', '--server', fake.url, '--secret', 's']);
+
+    // No docker on PATH: the mount benchmark cannot run.
+    const run = await agent(['report', '--bench', 'mount', '--quick']);
+
+    expect(run.exitCode).toBe(0);
+    expect(run.stdout).toMatch(/^report .* accepted by /);
+    expect(run.stderr).toMatch(/^warning: bench mount: skipped in [\d.]+ s: .+\n$/m);
+  });
+
+  it('refuses --no-wait with --retry-for as a usage error, before collecting', async () => {
+    const run = await agent(['report', '--no-wait', '--retry-for', '5']);
+
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toBe(
+      'error AGENT_USAGE: --no-wait and --retry-for exclude each other: --no-wait tries each ' +
+        'report once\n',
+    );
+  });
+
   it('fails when the server refuses the report', async () => {
     const fake = await serve((req) =>
       req.url === '/api/v1/enroll'

@@ -12,6 +12,7 @@ import type { AgentConfig } from '../config/agent-config.js';
 import { flushSpool, type FlushOptions, type FlushOutcome } from '../sending/flush-spool.js';
 import { judgeReportResponse, postReport, type Verdict } from '../sending/send-report.js';
 import { addToSpool, listSpool } from '../sending/spool.js';
+import { formatRun } from './bench-table.js';
 import { collectContext } from './global-options.js';
 import { printLine, type Debug } from './output.js';
 import { applyRedaction, redactOptions, type RedactOptions } from './redact-options.js';
@@ -34,6 +35,12 @@ export function registerReportCommand(program: Command): void {
     .addOption(redactOptions.paths())
     .action(async (options: ReportOptions, command: Command) => {
       const context = collectContext(command);
+      if (!options.wait && command.getOptionValueSource('retryFor') !== 'default') {
+        throw new AgentError(
+          'AGENT_USAGE',
+          '--no-wait and --retry-for exclude each other: --no-wait tries each report once',
+        );
+      }
       const flush = flushOptions(options, context.debug);
       // Read the enrollment first: an unenrolled machine should not wait for docker to learn it.
       const configPath = defaultConfigPath();
@@ -67,6 +74,10 @@ export function registerReportCommand(program: Command): void {
 
       if (queued.length > 0) await removeQueuedBuilds(home, report.builds?.map((b) => b.id) ?? []);
       printLine(`report ${report.reportId} accepted by ${config.serverUrl}`);
+      // The report carries a benchmark that could not run; the user is told as by `bench`.
+      for (const run of report.benchmarks ?? []) {
+        if (run.status !== 'ok') process.stderr.write(`warning: ${formatRun(run)}\n`);
+      }
     });
 }
 
