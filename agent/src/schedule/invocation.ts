@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 import type { AgentInvocation } from './plan.js';
+import { schedulePath } from './schedule-path.js';
 
 /**
  * How a scheduler should start this agent: node and the script it runs now, or the executable
@@ -14,7 +15,8 @@ export function currentInvocation(configDir: string): AgentInvocation {
     script && path.resolve(script) !== process.execPath ? [realpathOrSelf(script)] : [];
 
   const env: Record<string, string> = {};
-  if (process.platform !== 'win32' && process.env.PATH) env.PATH = process.env.PATH;
+  const jobPath = schedulePath(process.env.PATH ?? '', path.delimiter);
+  if (process.platform !== 'win32' && jobPath) env.PATH = jobPath;
   if (process.env.DEVFLEET_AGENT_HOME) env.DEVFLEET_AGENT_HOME = process.env.DEVFLEET_AGENT_HOME;
 
   return {

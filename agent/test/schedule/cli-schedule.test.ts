@@ -51,6 +51,26 @@ describe('devfleet-agent schedule install --dry-run', () => {
     await rm(home, { recursive: true, force: true });
   });
 
+  it.skipIf(process.platform === 'win32')(
+    'gives the jobs the PATH without npx’s folders and each folder once',
+    async () => {
+      const npx = path.join(os.homedir(), '.npm', '_npx', 'a1b2c3', 'node_modules', '.bin');
+      const gyp = '/usr/lib/node_modules/npm/node_modules/@npmcli/run-script/lib/node-gyp-bin';
+      const shell = ['/usr/local/bin', '/usr/bin', '/bin'];
+      const PATH = [npx, gyp, ...shell, '/usr/bin', '', '/bin'].join(':');
+
+      const run = await runAgent(
+        ['schedule', 'install', '--dry-run', '--scheduler', 'cron'],
+        agentEnv({ PATH }),
+      );
+
+      expect(run.exitCode).toBe(0);
+      const lines = run.stdout.split('\n').filter((line) => line.includes('devfleet-agent:'));
+      expect(lines).toHaveLength(2);
+      for (const line of lines) expect(line).toContain(` env PATH=${shell.join(':')} `);
+    },
+  );
+
   it('refuses an unknown scheduler and a period that does not divide a day', async () => {
     const env = agentEnv({ PATH: process.env.PATH ?? '' });
 
