@@ -141,10 +141,18 @@ describe('devfleet-agent enroll and report', () => {
     const hint = /enroll again with: devfleet-agent (enroll .*) --secret SECRET/.exec(run.stderr);
     expect(hint?.[1]).toBe(`enroll --force --server ${fake.url}`);
 
+    // Without --force the agent knows the old machine is revoked and asks for no revocation.
+    const unforced = await agent(['enroll', '--server', fake.url, '--secret', 's']);
+    expect(unforced.exitCode).toBe(1);
+    expect(unforced.stderr).toBe(
+      `error AGENT_ALREADY_ENROLLED: this machine is enrolled with ${fake.url} as machine ` +
+        'machine-1, whose key the server refused (revoked); enroll again with --force\n',
+    );
+
     // The hint, run as printed, enrolls again.
     const again = await agent([...hint![1]!.split(' '), '--secret', 's']);
-    expect(again.stderr).not.toContain('AGENT_ALREADY_ENROLLED');
     expect(again.exitCode).toBe(0);
+    expect(again.stderr).toBe('');
   });
 
   it('checks the config folder can be written before registering a machine', async () => {

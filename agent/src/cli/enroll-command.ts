@@ -11,6 +11,7 @@ import {
   defaultConfigPath,
   loadConfig,
   saveConfig,
+  wasKeyRejected,
 } from '../config/agent-config.js';
 import { AgentError } from '../config/agent-error.js';
 import { parseServerUrl } from '../config/server-url.js';
@@ -86,7 +87,15 @@ async function previousEnrollment(file: string, force: boolean): Promise<AgentCo
     if (error instanceof AgentError) return null;
     throw error;
   }
-  if (force) return previous;
+  const revoked = await wasKeyRejected(file, previous.machineId);
+  if (force) return revoked ? null : previous;
+  if (revoked) {
+    throw new AgentError(
+      'AGENT_ALREADY_ENROLLED',
+      `this machine is enrolled with ${previous.serverUrl} as machine ${previous.machineId}, ` +
+        'whose key the server refused (revoked); enroll again with --force',
+    );
+  }
 
   throw new AgentError(
     'AGENT_ALREADY_ENROLLED',

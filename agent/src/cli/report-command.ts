@@ -7,7 +7,7 @@ import { createProgress } from '../bench/progress.js';
 import { runBenchmarks, type BenchKind } from '../bench/run-benchmarks.js';
 import { readQueuedBuilds, removeQueuedBuilds } from '../builds/build-queue.js';
 import { collectReport } from '../collectors/collect-report.js';
-import { defaultConfigPath, loadConfig } from '../config/agent-config.js';
+import { defaultConfigPath, loadConfig, markKeyRejected } from '../config/agent-config.js';
 import type { AgentConfig } from '../config/agent-config.js';
 import { flushSpool, type FlushOptions, type FlushOutcome } from '../sending/flush-spool.js';
 import { judgeReportResponse, postReport, type Verdict } from '../sending/send-report.js';
@@ -69,6 +69,9 @@ export function registerReportCommand(program: Command): void {
       // there for the next run, and the server receives the backlog in the order collected.
       await addToSpool(home, report);
       const outcome = await flushSpool(home, (r) => sendSpooled(config, r), flush);
+      if (outcome.stoppedBy?.code === 'AGENT_KEY_REJECTED') {
+        await markKeyRejected(configPath, config.machineId);
+      }
       announce(outcome, report.reportId);
       await requireAccepted(home, outcome, report.reportId);
 

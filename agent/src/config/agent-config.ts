@@ -120,6 +120,27 @@ export async function checkConfigWritable(file: string): Promise<void> {
   }
 }
 
+// Beside agent.json: the machine whose key the server refused (revoked). enroll reads it so as
+// not to ask for the revocation of a machine that is revoked already.
+const KEY_REJECTED_FILE = 'key-rejected';
+
+/** Remembers that the server refused this machine's key; best effort, a report failed anyway. */
+export async function markKeyRejected(file: string, machineId: string): Promise<void> {
+  await writeFile(path.join(path.dirname(file), KEY_REJECTED_FILE), `${machineId}\n`, {
+    mode: 0o600,
+  }).catch(() => undefined);
+}
+
+/** Whether a report of this machine was refused with AGENT_KEY_REJECTED. */
+export async function wasKeyRejected(file: string, machineId: string): Promise<boolean> {
+  try {
+    const text = await readFile(path.join(path.dirname(file), KEY_REJECTED_FILE), 'utf8');
+    return text.trim() === machineId;
+  } catch {
+    return false;
+  }
+}
+
 function invalidConfig(file: string, why: string, cause?: unknown): AgentError {
   return new AgentError(
     'AGENT_CONFIG_INVALID',
