@@ -167,7 +167,7 @@ describe('devfleet-agent enroll and report', () => {
     expect(fake.received).toEqual([]);
   });
 
-  it('says a benchmark of report --bench was skipped, and why, with the report accepted', async () => {
+  it('says why a benchmark of report --bench was skipped, the report accepted', async () => {
     const fake = await serve((req) =>
       req.url === '/api/v1/enroll'
         ? { status: 201, body: enrolled }
