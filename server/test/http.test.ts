@@ -109,3 +109,29 @@ describe('validation messages', () => {
     });
   });
 });
+
+describe('numbers in a query string', () => {
+  it.each([
+    '/api/v1/changes?limit=1e999',
+    '/api/v1/changes?limit=-1e999',
+    '/api/v1/fleet/versions?days=1e999',
+    '/api/v1/fleet/versions?days=Infinity',
+  ])('refuses one that reads as infinite with 400: %s', async (url) => {
+    const res = await server.inject({ url });
+
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.code).toBe('DEVFLEET_VALIDATION_FAILED');
+  });
+
+  it('says which value is not finite', async () => {
+    const res = await server.inject({ url: '/api/v1/changes?limit=1e999' });
+
+    expect(res.json().error.message).toBe('querystring/limit must be a finite number');
+  });
+
+  it('still takes a finite number written in exponent form', async () => {
+    const res = await server.inject({ url: '/api/v1/changes?limit=1e1' });
+
+    expect(res.statusCode).toBe(200);
+  });
+});

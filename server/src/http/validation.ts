@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifySchema } from 'fastify';
+import type { FastifyInstance, FastifySchema, FastifySchemaValidationError } from 'fastify';
 import { Ajv, type Options } from 'ajv';
 import addFormats from 'ajv-formats';
 
@@ -33,8 +33,39 @@ export function registerValidation(app: FastifyInstance): void {
   const text = withFormats(new Ajv({ ...base, coerceTypes: 'array' }));
 
   app.setValidatorCompiler(({ schema, httpPart }: { schema: FastifySchema; httpPart?: string }) =>
-    (httpPart === 'body' ? body : text).compile(schema),
+    httpPart === 'body' ? body.compile(schema) : finiteOnly(text.compile(schema)),
   );
+}
+
+type Validator = ((data: unknown) => boolean) & { errors?: FastifySchemaValidationError[] | null };
+
+/**
+ * Text coerced to numbers may read as Infinity ("1e999"), which passes Ajv's bounds and would
+ * reach a query as a limit or a date range: refused like any other value out of range.
+ */
+function finiteOnly(validate: Validator): Validator {
+  const checked: Validator = (data) => {
+    if (!validate(data)) {
+      checked.errors = validate.errors ?? null;
+      return false;
+    }
+    const infinite = Object.entries((data ?? {}) as Record<string, unknown>).find(([, value]) =>
+      [value].flat().some((item) => typeof item === 'number' && !Number.isFinite(item)),
+    );
+    checked.errors = infinite
+      ? [
+          {
+            instancePath: `/${infinite[0]}`,
+            schemaPath: '#/finite',
+            keyword: 'maximum',
+            params: {},
+            message: 'must be a finite number',
+          },
+        ]
+      : null;
+    return !infinite;
+  };
+  return checked;
 }
 
 /**
