@@ -68,7 +68,15 @@ const url = await new Promise((resolve) => {
     const match = /listening on (http:\/\/\S+)/.exec(seen);
     if (match) resolve(match[1]);
   });
-  server.once('exit', (code) => fail(`the server stopped (exit ${code ?? 'by a signal'})`));
+  server.once('exit', (code) => {
+    // The login was generated for this database and stays valid: a failed start must not lose it.
+    if (adminPassword) {
+      process.stderr.write(
+        `admin login (generated, shown once): ${adminUsername} / ${adminPassword}\n`,
+      );
+    }
+    fail(`the server stopped (exit ${code ?? 'by a signal'})`);
+  });
 });
 server.removeAllListeners('exit');
 server.on('exit', (code) => process.exit(code ?? 1));

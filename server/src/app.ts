@@ -21,7 +21,7 @@ import type { Db } from './db/client.js';
 import { DevfleetError, errorCatalog, type ErrorCode } from './errors.js';
 import { registerSecurityHeaders } from './http/security-headers.js';
 import { describeSchemaErrors, registerValidation } from './http/validation.js';
-import { loadHealthRules } from './health/rules-config.js';
+import { loadHealthRules, type HealthRules } from './health/rules-config.js';
 import { LocalReportWriter, type ReportWriter } from './ingest/report-writer.js';
 import { LiveHub } from './live/hub.js';
 import { Metrics } from './metrics/metrics.js';
@@ -78,6 +78,8 @@ export interface AppOptions {
   writer?: ReportWriter;
   /** First wait between webhook attempts (tests shorten it). */
   webhookMinTimeoutMs?: number;
+  /** Rules already read from config.rulesPath; read here when absent. */
+  rules?: HealthRules;
 }
 
 /**
@@ -136,7 +138,7 @@ export async function buildApp(options: AppOptions) {
   });
 
   // DEVFLEET_RULES names the team's rules file; a broken one stops the server at start.
-  const rules = loadHealthRules(config.rulesPath);
+  const rules = options.rules ?? loadHealthRules(config.rulesPath);
   const metrics = new Metrics(db, rules);
   app.decorate('metrics', metrics);
   registerRequestHooks(app, metrics);

@@ -9,7 +9,7 @@ export const errorCatalog = {
   DEVFLEET_ENROLL_SECRET_INVALID: { status: 401, message: 'The enrollment secret is not valid' },
   DEVFLEET_MACHINE_KEY_INVALID: {
     status: 401,
-    message: 'Unknown or revoked machine key: enroll again with devfleet-agent enroll',
+    message: 'Unknown or revoked machine key: enroll again with devfleet-agent enroll --force',
   },
   DEVFLEET_LOGIN_FAILED: { status: 401, message: 'Wrong user name or password' },
   DEVFLEET_CSRF_TOKEN_INVALID: {

@@ -5,7 +5,7 @@ import { ensureCredentials } from './auth/bootstrap.js';
 import { ConfigError, configVariables, loadConfig, type Config } from './config/config.js';
 import { closeDatabase, DatabaseOpenError, openDatabase } from './db/client.js';
 import { backupDatabase, pruneHistory } from './db/maintenance.js';
-import { RulesFileError } from './health/rules-config.js';
+import { loadHealthRules, RulesFileError } from './health/rules-config.js';
 import { startServer } from './server.js';
 
 const usage = `Usage: devfleet-server [command]
@@ -118,6 +118,9 @@ async function serve(config: Config): Promise<number> {
 }
 
 async function printCredentials(config: Config, json: boolean): Promise<number> {
+  // npm start asks for credentials before it starts the server: a rules file that would stop
+  // the start stops this first, so no admin password is shown for a server that never runs.
+  loadHealthRules(config.rulesPath);
   const db = openDatabase(config.dbPath);
   try {
     const credentials = await ensureCredentials(db, config);

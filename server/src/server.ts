@@ -6,6 +6,7 @@ import type { Config } from './config/config.js';
 import { startCheckpointer } from './db/checkpointer.js';
 import { closeDatabase, openDatabase, type Db } from './db/client.js';
 import { pruneHistoryGently } from './db/maintenance.js';
+import { loadHealthRules } from './health/rules-config.js';
 import { ThreadReportWriter } from './ingest/thread-writer.js';
 
 export interface RunningServer {
@@ -30,6 +31,9 @@ function loggerOptions(config: Config): FastifyServerOptions['logger'] {
 
 /** Opens the database, applies migrations, and listens. Throws when any step fails. */
 export async function startServer(config: Config): Promise<RunningServer> {
+  // A broken rules file stops the start before an admin password is generated: one shown by a
+  // start that then fails would be lost.
+  const rules = loadHealthRules(config.rulesPath);
   const db = openDatabase(config.dbPath);
   const credentials = await ensureCredentials(db, config);
 
@@ -39,9 +43,9 @@ export async function startServer(config: Config): Promise<RunningServer> {
   );
   let app;
   try {
-    app = await buildApp({ config, db, logger: loggerOptions(config), writer });
+    app = await buildApp({ config, db, rules, logger: loggerOptions(config), writer });
   } catch (error) {
-    // A broken rules file stops the start; the writer thread would keep the process alive.
+    // The writer thread would keep the process alive after a failed build.
     await writer.close();
     closeDatabase(db);
     throw error;

@@ -312,7 +312,7 @@ describe('machine keys and enrollment secrets', () => {
     expect(res.statusCode).toBe(401);
     expect(res.json().error).toEqual({
       code: 'DEVFLEET_MACHINE_KEY_INVALID',
-      message: expect.stringContaining('devfleet-agent enroll'),
+      message: expect.stringContaining('devfleet-agent enroll --force'),
     });
   });
 

@@ -104,6 +104,24 @@ describe('npm start', () => {
       expect(stdout).not.toContain('devfleet is running');
       expect(stderr).toMatch(/EADDRINUSE/);
       expect(stderr).toMatch(/npm start: the server stopped \(exit 1\)/);
+
+      // The admin login generated for this database is shown, and it is the one that works.
+      const shown = /admin login \(generated, shown once\): admin \/ (\S+)/.exec(stderr);
+      expect(shown).not.toBeNull();
+      const later = await startServerProcess({
+        DEVFLEET_DB: path.join(dir, 'devfleet.db'),
+        DEVFLEET_ADMIN_PASSWORD: '',
+      });
+      try {
+        const login = await fetch(`${later.url}/api/v1/auth/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ username: 'admin', password: shown?.[1] }),
+        });
+        expect(login.status).toBe(200);
+      } finally {
+        await later.stop();
+      }
     } finally {
       started.child.kill('SIGKILL');
       await other.stop();

@@ -103,6 +103,31 @@ describe('devfleet-server start-up', () => {
     }
   });
 
+  it.each([['start'], ['credentials']])(
+    'generates no admin password on a %s that a broken rules file stops',
+    async (command) => {
+      const dir = tempDir('rules-first');
+      const settings = { DEVFLEET_DB: path.join(dir, 'devfleet.db'), DEVFLEET_PORT: '0' };
+      try {
+        const stopped = await runNode(
+          serverBin,
+          [command],
+          { ...settings, DEVFLEET_RULES: path.join(dir, 'missing-rules.yml') },
+          20_000,
+        );
+        expect(stopped.code).toBe(78);
+        expect(stopped.stderr).not.toContain('admin login');
+
+        // The login is still to be generated, so the start that succeeds shows it.
+        const next = await runNode(serverBin, ['credentials', '--json'], settings, 20_000);
+        expect(next.code).toBe(0);
+        expect(JSON.parse(next.stdout).adminPassword).toMatch(/^\S{16,}$/);
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
+
   it('backs up into a copy only its owner reads, and says in one line when it cannot', async () => {
     const dir = tempDir('backup');
     const env = { DEVFLEET_DB: path.join(dir, 'devfleet.db') };
