@@ -5,7 +5,15 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['**/dist/', '**/node_modules/', 'data/', 'test-output/', 'migrations/', 'agent/sea/'],
+    ignores: [
+      '**/dist/',
+      '**/node_modules/',
+      'data/',
+      'test-output/',
+      'migrations/',
+      'agent/sea/',
+      'agent/generated/',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

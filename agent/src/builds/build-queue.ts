@@ -1,10 +1,10 @@
 import { appendFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
-import { BuildRecord } from '@devfleet/wire';
-import { Value } from 'typebox/value';
+import type { BuildRecord } from '@devfleet/wire';
 
 import { AgentError } from '../config/agent-error.js';
+import { buildRecordSchema } from '../validation/validators.js';
 
 /** Builds that could not be sent, one JSON object a line, in the agent's home. */
 export const QUEUE_FILE = 'pending-builds.jsonl';
@@ -58,7 +58,7 @@ function parseLine(line: string): BuildRecord | null {
   if (line.trim() === '') return null;
   try {
     const value: unknown = JSON.parse(line);
-    return Value.Check(BuildRecord, value) ? value : null;
+    return buildRecordSchema.check(value) ? value : null;
   } catch {
     return null;
   }

@@ -2,11 +2,10 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { Option, type Command } from 'commander';
-import { Value } from 'typebox/value';
 
 import { currentUser } from '../collectors/host.js';
 import {
-  AgentConfig,
+  type AgentConfig,
   checkConfigWritable,
   defaultConfigPath,
   loadConfig,
@@ -18,6 +17,7 @@ import { parseServerUrl } from '../config/server-url.js';
 import { hashUser, redactHostname } from '../privacy/redact.js';
 import { loadRedactionSalt } from '../privacy/salt.js';
 import { enrollMachine } from '../sending/enroll.js';
+import { agentConfigSchema } from '../validation/validators.js';
 import { printLine } from './output.js';
 
 interface EnrollOptions {
@@ -58,7 +58,7 @@ export function registerEnrollCommand(program: Command): void {
 
       const enrolled = await enrollMachine(serverUrl, { secret: options.secret, ...identity });
       const config = { serverUrl, ...enrolled };
-      if (!Value.Check(AgentConfig, config)) {
+      if (!agentConfigSchema.check(config)) {
         throw new AgentError(
           'AGENT_SERVER_RESPONSE_INVALID',
           `the server at ${serverUrl} sent a machine id or key the agent cannot store or send`,

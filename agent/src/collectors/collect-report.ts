@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 
-import { Report, SCHEMA_VERSION } from '@devfleet/wire';
-import { Value } from 'typebox/value';
+import type { Report } from '@devfleet/wire';
 
 import { AgentError } from '../config/agent-error.js';
+import { reportSchema, SCHEMA_VERSION } from '../validation/validators.js';
 import type { CollectContext } from './context.js';
 import { collectInstalledDesktop } from './desktop-install.js';
 import { collectDocker } from './docker.js';
@@ -65,9 +65,10 @@ export async function collectReport(
 }
 
 export function assertValidReport(report: unknown): asserts report is Report {
-  if (Value.Check(Report, report)) return;
+  if (reportSchema.check(report)) return;
 
-  const errors = Value.Errors(Report, report)
+  const errors = reportSchema
+    .errors(report)
     .slice(0, 5)
     .map((error) => `${error.instancePath || '/'} ${error.message}`);
   throw new AgentError(

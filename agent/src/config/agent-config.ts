@@ -2,23 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import Type, { type Static } from 'typebox';
-import { Value } from 'typebox/value';
-
+import { agentConfigSchema, type SchemaError } from '../validation/validators.js';
+import type { AgentConfig } from './agent-config-schema.js';
 import { AgentError } from './agent-error.js';
 import { resolveConfigDir } from './config-dir.js';
 import { parseServerUrl } from './server-url.js';
 
-export const AgentConfig = Type.Object({
-  serverUrl: Type.String({ minLength: 1 }),
-  // Printed in messages and the web app's links: visible characters only.
-  machineId: Type.String({ pattern: '^[\\x21-\\x7e]{1,256}$' }),
-  // Sent as `Authorization: Bearer <key>`, so the header's token68 characters only: a newline
-  // would split the header, and the error that follows would print the key.
-  machineKey: Type.String({ pattern: '^[A-Za-z0-9._~+/-]{1,512}=*$' }),
-});
-
-export type AgentConfig = Static<typeof AgentConfig>;
+export type { AgentConfig } from './agent-config-schema.js';
 
 const CONFIG_FILE = 'agent.json';
 
@@ -56,8 +46,8 @@ export async function loadConfig(file: string): Promise<AgentConfig> {
     throw invalidConfig(file, 'it is not JSON');
   }
   // Say which field, never its value: the key is a credential and the URL may carry one.
-  if (!Value.Check(AgentConfig, parsed)) {
-    const fields = [...Value.Errors(AgentConfig, parsed)].flatMap(fieldsOf);
+  if (!agentConfigSchema.check(parsed)) {
+    const fields = agentConfigSchema.errors(parsed).map(fieldOf);
     throw invalidConfig(file, `${[...new Set(fields)].join(', ')} missing or malformed`);
   }
   try {
@@ -68,10 +58,10 @@ export async function loadConfig(file: string): Promise<AgentConfig> {
   return parsed;
 }
 
-function fieldsOf(error: { instancePath: string; params: unknown }): string[] {
-  const required = (error.params as { requiredProperties?: unknown }).requiredProperties;
-  if (Array.isArray(required)) return required.map(String);
-  return [error.instancePath.replace(/^\//, '') || 'the whole file'];
+function fieldOf(error: SchemaError): string {
+  const missing = error.params.missingProperty;
+  if (typeof missing === 'string') return missing;
+  return error.instancePath.replace(/^\//, '') || 'the whole file';
 }
 
 /**

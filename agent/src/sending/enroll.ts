@@ -1,7 +1,7 @@
-import { EnrollResponse, type EnrollRequest } from '@devfleet/wire';
-import { Value } from 'typebox/value';
+import type { EnrollRequest, EnrollResponse } from '@devfleet/wire';
 
 import { AgentError } from '../config/agent-error.js';
+import { enrollResponseSchema } from '../validation/validators.js';
 import { apiUrl, postJson, serverSays } from './http.js';
 
 /** Trades the team's enrollment secret for this machine's id and key. */
@@ -21,7 +21,7 @@ export async function enrollMachine(
   if (response.status < 200 || response.status > 299) {
     throw new AgentError('AGENT_SERVER_ERROR', `enrollment failed: ${serverSays(response)}`);
   }
-  if (!Value.Check(EnrollResponse, response.body)) {
+  if (!enrollResponseSchema.check(response.body)) {
     throw new AgentError(
       'AGENT_SERVER_RESPONSE_INVALID',
       `the server at ${serverUrl} accepted the enrollment but did not send a machine id and key; ` +

@@ -1,11 +1,11 @@
 import http from 'node:http';
 import https from 'node:https';
 
-import { ApiError } from '@devfleet/wire';
-import { Value } from 'typebox/value';
+import type { ApiError } from '@devfleet/wire';
 
 import { AgentError } from '../config/agent-error.js';
 import { parseServerUrl } from '../config/server-url.js';
+import { apiErrorSchema } from '../validation/validators.js';
 
 export interface JsonResponse {
   status: number;
@@ -53,7 +53,7 @@ export async function postJson(
   }
 
   const body = parseJson(answer.text);
-  const apiError = Value.Check(ApiError, body) ? body.error : null;
+  const apiError = apiErrorSchema.check(body) ? body.error : null;
   return {
     status: answer.status,
     body,

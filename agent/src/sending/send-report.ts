@@ -1,8 +1,8 @@
-import { ReportAccepted, type Report } from '@devfleet/wire';
-import { Value } from 'typebox/value';
+import type { Report } from '@devfleet/wire';
 
 import type { AgentConfig } from '../config/agent-config.js';
 import { AgentError } from '../config/agent-error.js';
+import { reportAcceptedSchema } from '../validation/validators.js';
 import { apiUrl, postJson, serverSays, type JsonResponse } from './http.js';
 
 export interface SendResult {
@@ -42,7 +42,7 @@ export async function sendReport(config: AgentConfig, report: Report): Promise<S
 export function judgeReportResponse(config: AgentConfig, response: JsonResponse): Verdict {
   const { status } = response;
   if (status >= 200 && status <= 299) {
-    if (Value.Check(ReportAccepted, response.body)) {
+    if (reportAcceptedSchema.check(response.body)) {
       return { kind: 'accepted', status, body: response.body };
     }
     return { kind: 'stop', status, error: notDevfleetAnswer(config, response) };
