@@ -23,9 +23,10 @@ const env = {
 const host = env.DEVFLEET_HOST ?? '127.0.0.1';
 const agentEnv = { ...env, DEVFLEET_AGENT_HOME: path.join(path.dirname(env.DEVFLEET_DB), 'agent') };
 
-function fail(message) {
+/** Stops with the server's own exit code where there is one: 78 says the configuration is wrong. */
+function fail(message, code = 1) {
   process.stderr.write(`npm start: ${message}\n`);
-  process.exit(1);
+  process.exit(typeof code === 'number' && code > 0 ? code : 1);
 }
 
 /** Runs a bin of this repository; never throws: the exit code and output are the answer. */
@@ -51,7 +52,7 @@ function readJson(file) {
 }
 
 const creds = await node(serverBin, ['credentials', '--json'], env);
-if (creds.status !== 0) fail(`the server cannot start:\n${creds.stderr}`);
+if (creds.status !== 0) fail(`the server cannot start:\n${creds.stderr}`, creds.status);
 const { enrollSecret, adminUsername, adminPassword } = JSON.parse(creds.stdout);
 
 // The server's own "listening on" line is the sign it is up, not an answer on the port: another
@@ -75,7 +76,7 @@ const url = await new Promise((resolve) => {
         `admin login (generated, shown once): ${adminUsername} / ${adminPassword}\n`,
       );
     }
-    fail(`the server stopped (exit ${code ?? 'by a signal'})`);
+    fail(`the server stopped (exit ${code ?? 'by a signal'})`, code);
   });
 });
 server.removeAllListeners('exit');
@@ -94,6 +95,7 @@ if (enrolled && enrolled.serverUrl !== url) {
   fs.writeFileSync(agentConfig, `${JSON.stringify({ ...enrolled, serverUrl: url }, null, 2)}\n`);
 }
 let sent = enrolled ? await node(agentBin, ['report'], agentEnv) : null;
+let enrolledNow = false;
 if (!sent || /AGENT_KEY_REJECTED/.test(sent.stderr)) {
   const force = enrolled ? ['--force'] : [];
   const enrollment = await node(
@@ -102,11 +104,12 @@ if (!sent || /AGENT_KEY_REJECTED/.test(sent.stderr)) {
     agentEnv,
   );
   if (enrollment.status !== 0) process.stderr.write(enrollment.stderr);
+  enrolledNow = enrollment.status === 0;
   sent = await node(agentBin, ['report'], agentEnv);
 }
 const reportLine =
   sent.status === 0
-    ? 'this machine: enrolled and reported'
+    ? `this machine: ${enrolledNow ? 'enrolled and reported' : 'reported'}`
     : `this machine: the report failed:\n${sent.stderr.trim()}`;
 const loopback = host === '127.0.0.1' || host === '::1' || host === 'localhost';
 const reach = loopback

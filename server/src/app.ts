@@ -49,6 +49,7 @@ import { webRoutes } from './routes/web.js';
 const DETECTION_DELAY_MS = 1000;
 const DETECTION_CLOSE_BUDGET_MS = 2000;
 const FAILED_CREDENTIALS_PER_MINUTE = 30;
+const REQUEST_TIMEOUT_MS = 30_000;
 
 export interface AppOptions {
   config: Pick<Config, 'bodyLimitBytes'> &
@@ -78,6 +79,8 @@ export interface AppOptions {
   writer?: ReportWriter;
   /** First wait between webhook attempts (tests shorten it). */
   webhookMinTimeoutMs?: number;
+  /** How long a whole request may take to arrive (tests shorten it). */
+  requestTimeoutMs?: number;
   /** Rules already read from config.rulesPath; read here when absent. */
   rules?: HealthRules;
 }
@@ -96,6 +99,7 @@ function trustedProxies(setting: Config['trustProxy']) {
 /** Builds the Fastify app without listening: tests inject into it, server.ts runs it. */
 export async function buildApp(options: AppOptions) {
   const { config, db } = options;
+  const requestTimeoutMs = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
 
   const app = Fastify({
     logger: options.logger ?? false,
@@ -106,6 +110,16 @@ export async function buildApp(options: AppOptions) {
     // As long as the longest id or name a route accepts (owners, hosts: 256): a longer path
     // segment would otherwise be "no route" instead of the route's own 400.
     routerOptions: { maxParamLength: 256 },
+    // A whole request, body included, must arrive within this: a client that stops sending
+    // halfway would otherwise hold its connection and its request open for good.
+    requestTimeout: requestTimeoutMs,
+    http: {
+      // Node enforces the shorter of the two limits as the headers' and the longer as the whole
+      // request's: its default headers limit (60 s) would make the request limit 60 s too.
+      headersTimeout: requestTimeoutMs,
+      // How often Node looks for late requests (its default, 30 s, would double the wait).
+      connectionsCheckingInterval: Math.min(requestTimeoutMs, 5000),
+    },
     // A URL that cannot be decoded answers in the same envelope as every other error.
     frameworkErrors: (error, request, reply) => {
       const { status, code, message } = describeError(error, request.url);
@@ -298,15 +312,23 @@ function describeError(
 /** The parser's refusals, in the error envelope; the connection closes after the answer. */
 function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
   if (!socket.writable) return;
-  const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
-  const code: ErrorCode = tooLarge ? 'DEVFLEET_HEADERS_TOO_LARGE' : 'DEVFLEET_BAD_REQUEST';
+  const [code, reason] = clientErrorAnswer(error.code);
   const { status, message } = errorCatalog[code];
   const body = JSON.stringify({ error: { code, message } });
   socket.end(
-    `HTTP/1.1 ${status} ${tooLarge ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n` +
+    `HTTP/1.1 ${status} ${reason}\r\n` +
       'Content-Type: application/json; charset=utf-8\r\n' +
       `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
+}
+
+function clientErrorAnswer(nodeCode: string | undefined): [ErrorCode, string] {
+  if (nodeCode === 'HPE_HEADER_OVERFLOW') {
+    return ['DEVFLEET_HEADERS_TOO_LARGE', 'Request Header Fields Too Large'];
+  }
+  if (nodeCode === 'ERR_HTTP_REQUEST_TIMEOUT')
+    return ['DEVFLEET_REQUEST_TIMEOUT', 'Request Timeout'];
+  return ['DEVFLEET_BAD_REQUEST', 'Bad Request'];
 }
 
 function messageOf(code: ErrorCode): { message: string } {

@@ -25,6 +25,10 @@ export const errorCatalog = {
   DEVFLEET_ALERT_STATE_CONFLICT: { status: 409, message: 'The alert is not in a state for that' },
   DEVFLEET_REPORT_TOO_LARGE: { status: 413, message: 'The report is too large' },
   DEVFLEET_BODY_TOO_LARGE: { status: 413, message: 'The request body is too large' },
+  DEVFLEET_REQUEST_TIMEOUT: {
+    status: 408,
+    message: 'The request did not arrive in time; send it again',
+  },
   DEVFLEET_HEADERS_TOO_LARGE: {
     status: 431,
     message: 'The request line or headers are too large',

@@ -196,6 +196,19 @@ describe('dashboard authentication', () => {
     expect(res.statusCode).toBe(400);
   });
 
+  it('does not let an admin make itself a viewer, and keeps its role', async () => {
+    const res = await server.inject({
+      method: 'POST',
+      url: '/api/v1/users',
+      payload: { username: 'admin', password: 'another-password-456', role: 'viewer' },
+    });
+    const users = await server.inject({ url: '/api/v1/users' });
+
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.message).toBe('An admin cannot take its own admin role away');
+    expect(users.json().users[0]).toMatchObject({ username: 'admin', role: 'admin' });
+  });
+
   it('rejects a wrong password and does not say which part was wrong', async () => {
     const wrongPassword = await server.app.inject({
       method: 'POST',

@@ -28,7 +28,7 @@ export interface TestServer {
 
 /** The real app on a real SQLite file in a temporary folder, with real migrations. */
 export async function startTestApp(
-  options: Partial<Pick<AppOptions, 'config' | 'webhookMinTimeoutMs'>> = {},
+  options: Partial<Pick<AppOptions, 'config' | 'webhookMinTimeoutMs' | 'requestTimeoutMs'>> = {},
 ): Promise<TestServer> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'devfleet-server-'));
   const db = openDatabase(path.join(dir, 'devfleet.db'));
@@ -39,6 +39,7 @@ export async function startTestApp(
     fleetIntervalMs: 0,
     detectionDelayMs: 0,
     webhookMinTimeoutMs: options.webhookMinTimeoutMs ?? 10,
+    ...(options.requestTimeoutMs ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
   });
 
   insertEnrollmentSecret(db, {

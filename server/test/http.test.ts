@@ -1,3 +1,5 @@
+import net from 'node:net';
+
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { startTestApp, type TestServer } from './helpers.js';
@@ -95,6 +97,35 @@ describe('requests too large or nowhere', () => {
         message: 'The request line or headers are too large',
       },
     });
+  });
+});
+
+describe('requests that never finish', () => {
+  it('answers a body that stops halfway with 408 and closes the connection', async () => {
+    const slow = await startTestApp({ requestTimeoutMs: 500 });
+    try {
+      const url = new URL(await slow.app.listen({ host: '127.0.0.1', port: 0 }));
+      const socket = net.connect(Number(url.port), '127.0.0.1');
+      let answer = '';
+      socket.on('data', (chunk) => (answer += chunk.toString()));
+      const closed = new Promise((resolve) => socket.once('close', resolve));
+
+      socket.write(
+        'POST /api/v1/reports HTTP/1.1\r\nHost: 127.0.0.1\r\n' +
+          'Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"sche',
+      );
+      await closed;
+
+      expect(answer).toMatch(/^HTTP\/1\.1 408 Request Timeout\r\n/);
+      expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toEqual({
+        error: {
+          code: 'DEVFLEET_REQUEST_TIMEOUT',
+          message: 'The request did not arrive in time; send it again',
+        },
+      });
+    } finally {
+      await slow.close();
+    }
   });
 });
 

@@ -70,7 +70,9 @@ describe('npm start', () => {
         const started = npmStart({ ...env, DEVFLEET_PORT: port });
         try {
           const url = await started.banner;
-          expect(started.output().stdout).toContain('this machine: enrolled and reported');
+          // Enrolled once; the second start only reports, under the key it has.
+          const line = urls.length === 0 ? 'enrolled and reported' : 'reported';
+          expect(started.output().stdout).toMatch(new RegExp(`^  this machine: ${line}$`, 'm'));
           urls.push(url ?? '');
           if (urls.length === 2) {
             const headers = await dashboardSession(url ?? '');
@@ -89,6 +91,23 @@ describe('npm start', () => {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   }, 90_000);
+
+  it('stops with the server’s exit code 78 on a broken setting, before anything runs', async () => {
+    const dir = tempDir('npm-start-rules');
+    const started = npmStart({
+      DEVFLEET_DB: path.join(dir, 'devfleet.db'),
+      DEVFLEET_PORT: '0',
+      DEVFLEET_RULES: path.join(dir, 'missing-rules.yml'),
+    });
+    try {
+      expect(await started.exited).toBe(78);
+      expect(started.output().stderr).toMatch(/DEVFLEET_RULES/);
+      expect(started.output().stdout).not.toContain('devfleet is running');
+    } finally {
+      started.child.kill('SIGKILL');
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 
   it('says the port is taken instead of printing a banner for another server', async () => {
     const other = await startServerProcess();

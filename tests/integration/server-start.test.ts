@@ -128,6 +128,26 @@ describe('devfleet-server start-up', () => {
     },
   );
 
+  it('generates no admin password on a start that cannot listen', async () => {
+    const first = await startServerProcess();
+    const dir = tempDir('taken-first');
+    const settings = { DEVFLEET_DB: path.join(dir, 'devfleet.db') };
+    try {
+      const stopped = await runNode(serverBin, ['start'], {
+        ...settings,
+        DEVFLEET_PORT: new URL(first.url).port,
+      });
+      expect(stopped.code).toBe(1);
+      expect(stopped.stderr).not.toContain('admin login');
+
+      const next = await runNode(serverBin, ['credentials', '--json'], settings, 20_000);
+      expect(JSON.parse(next.stdout).adminPassword).toMatch(/^\S{16,}$/);
+    } finally {
+      await first.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('backs up into a copy only its owner reads, and says in one line when it cannot', async () => {
     const dir = tempDir('backup');
     const env = { DEVFLEET_DB: path.join(dir, 'devfleet.db') };

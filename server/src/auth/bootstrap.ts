@@ -54,6 +54,9 @@ export async function ensureCredentials(db: Db, config: Config): Promise<Credent
       const passwordHash = await hashPassword(config.adminPassword);
       upsertUser(db, { username: ADMIN_USERNAME, passwordHash, role: 'admin' });
       endUserSessions(db, ADMIN_USERNAME);
+    } else if (admin && admin.role !== 'admin') {
+      // The way back in after the admin login lost its role: the same password restores it.
+      upsertUser(db, { username: ADMIN_USERNAME, passwordHash: admin.passwordHash, role: 'admin' });
     }
   } else if (!admin) {
     generatedAdminPassword = newSecret();

@@ -158,7 +158,9 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { 
       schema: {
         tags: ['admin'],
         summary: 'Add or update a login',
-        description: 'Creates the user, or sets the password and role of an existing one.',
+        description:
+          'Creates the user, or sets the password and role of an existing one. An admin cannot ' +
+          'make itself a viewer.',
         body: Type.Object(
           {
             username: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._@-]+$' }),
@@ -179,6 +181,13 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { 
     },
     async (request, reply) => {
       const { username, password, role } = request.body;
+      // As with removing itself: the last admin would leave nobody to manage logins.
+      if (username === request.user?.username && role !== 'admin') {
+        throw new DevfleetError(
+          'DEVFLEET_VALIDATION_FAILED',
+          'An admin cannot take its own admin role away',
+        );
+      }
       upsertUser(db, { username, passwordHash: await hashPassword(password), role });
       // Whoever held the old password keeps no session opened with it.
       endUserSessions(db, username);
