@@ -125,3 +125,35 @@ describe('migration 0006: shared environments and series', () => {
     expect(points).toHaveLength(10);
   });
 });
+
+describe('a database of another program', () => {
+  it('is refused and left as it was: no devfleet tables, no WAL', () => {
+    const other = new Database(file);
+    other.exec(
+      "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO users VALUES (1, 'devuser')",
+    );
+    other.close();
+
+    expect(() => openDatabase(file)).toThrow(
+      `cannot open the database ${file}: it holds another program's tables (users), not a ` +
+        'devfleet database; it was left unchanged',
+    );
+
+    const after = new Database(file, { readonly: true });
+    const tables = after
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
+      .pluck()
+      .all();
+    expect(tables).toEqual(['users']);
+    expect(after.pragma('journal_mode', { simple: true })).toBe('delete');
+    after.close();
+  });
+
+  it('does not keep a devfleet database from opening again', () => {
+    closeDatabase(openDatabase(file));
+
+    db = openDatabase(file);
+
+    expect(listMachines(db)).toEqual([]);
+  });
+});

@@ -24,8 +24,13 @@ export class DatabaseOpenError extends Error {
 export function openDatabase(file: string, { migrate: runMigrations = true } = {}): Db {
   const sqlite = openFile(file);
   try {
+    refuseForeign(sqlite, file);
     configure(sqlite);
   } catch (error) {
+    if (error instanceof DatabaseOpenError) {
+      sqlite.close();
+      throw error;
+    }
     sqlite.close();
     throw new DatabaseOpenError(`cannot open the database ${file}: ${reasonOf(error)}`, {
       cause: error,
@@ -62,6 +67,23 @@ function openFile(file: string): Database.Database {
       cause: error,
     });
   }
+}
+
+/**
+ * A database of another program (tables, none of them ours) is left untouched: migrating it
+ * would add devfleet's tables to it, and WAL mode would change how that program opens it.
+ */
+function refuseForeign(sqlite: Database.Database, file: string): void {
+  const tables = sqlite
+    .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+    .pluck()
+    .all() as string[];
+  if (tables.length === 0 || tables.includes('__drizzle_migrations')) return;
+  const some = tables.slice(0, 3).join(', ');
+  throw new DatabaseOpenError(
+    `cannot open the database ${file}: it holds another program's tables (${some}), ` +
+      'not a devfleet database; it was left unchanged',
+  );
 }
 
 function reasonOf(error: unknown): string {
