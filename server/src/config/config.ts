@@ -199,9 +199,11 @@ function checkConfig(raw: Record<keyof Config, unknown>): Config {
   if (problems.size > 0) {
     const lines = [...problems].map(([key, problem]) => {
       const variable = configVariables[key]?.name ?? key;
-      return `  ${variable}: ${problem}`;
+      return `${variable}: ${problem}`;
     });
-    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+    // One problem, one line; several, one line each.
+    const listed = lines.length === 1 ? ` ${lines[0]}` : `\n  ${lines.join('\n  ')}`;
+    throw new ConfigError(`invalid configuration:${listed}`);
   }
 
   return value as Config;

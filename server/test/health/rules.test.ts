@@ -209,4 +209,30 @@ describe('rules file', () => {
     );
     expect(() => loadHealthRules('/nonexistent/rules.yaml')).toThrow(/cannot read/);
   });
+
+  it('says each problem once, naming the values a choice takes and the unknown keys', () => {
+    expect(() =>
+      parseHealthRules({ stale: { severity: 'bogus', hour: 12 } }, 'rules.yaml'),
+    ).toThrow(
+      'rules.yaml is not valid:\n' +
+        '  /stale has an unknown key: hour\n' +
+        '  /stale/severity must be one of: amber, red',
+    );
+    expect(() => parseHealthRules({ stale: { hours: -1 } }, 'rules.yaml')).toThrow(
+      /^rules\.yaml is not valid: \/stale\/hours must be > 0$/,
+    );
+  });
+
+  it('says in one line, naming DEVFLEET_RULES, where a file is not YAML', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'devfleet-rules-'));
+    const file = path.join(dir, 'rules.yaml');
+    fs.writeFileSync(file, 'a: b: c\n');
+    try {
+      expect(() => loadHealthRules(file)).toThrow(
+        new RegExp(`^DEVFLEET_RULES: ${file} is not valid YAML or JSON: .* at line 1, column 4$`),
+      );
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
