@@ -60,6 +60,13 @@ describe('agent config', () => {
     });
   });
 
+  it('reads a config saved by a Windows editor with a byte order mark', async () => {
+    const file = path.join(root, 'agent.json');
+    await writeFile(file, `\uFEFF${JSON.stringify(config)}`);
+
+    expect(await loadConfig(file)).toEqual(config);
+  });
+
   it('rejects a config that is not JSON', async () => {
     const file = path.join(root, 'agent.json');
     await writeFile(file, '{ half');

@@ -259,6 +259,18 @@ describe('devfleet-agent enroll and report', () => {
     expect(fake.received).toEqual([]);
   });
 
+  it('puts a machine id with a slash in the revoke address as one path segment', async () => {
+    const fake = await serve(() => ({
+      status: 201,
+      body: { machineId: '../../admin', machineKey: 'key-1' },
+    }));
+    await agent(['enroll', '--server', fake.url, '--secret', 's']);
+
+    const again = await agent(['enroll', '--server', fake.url, '--secret', 's']);
+
+    expect(again.stderr).toContain(`${fake.url}/api/v1/machines/..%2F..%2Fadmin/revoke`);
+  });
+
   it('refuses to enroll an enrolled machine again unless --force, naming the old machine', async () => {
     let next = 1;
     const fake = await serve(() => ({

@@ -33,7 +33,7 @@ export function registerEnrollCommand(program: Command): void {
     .command('enroll')
     .description('register this machine with a devfleet server and store its key')
     .requiredOption('--server <url>', 'the devfleet server, e.g. https://devfleet.example.com')
-    // The environment variable keeps the secret out of shell history and `ps` for scripted installs.
+    // The environment variable keeps the secret out of shell history and `ps` in scripted installs.
     .addOption(
       new Option('--secret <secret>', 'the team’s enrollment secret')
         .env('DEVFLEET_ENROLL_SECRET')
@@ -111,7 +111,8 @@ function revokeAdvice(previous: AgentConfig): string {
   return (
     `unless reports already fail with AGENT_KEY_REJECTED (revoked), ask the server admin to ` +
     `revoke the old machine ${previous.machineId} ` +
-    `(POST ${previous.serverUrl}/api/v1/machines/${previous.machineId}/revoke)`
+    `(POST ${previous.serverUrl}/api/v1/machines/${encodeURIComponent(previous.machineId)}` +
+    '/revoke)'
   );
 }
 

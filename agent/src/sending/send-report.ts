@@ -51,9 +51,9 @@ export function judgeReportResponse(config: AgentConfig, response: JsonResponse)
   if (status === 401) {
     const error = new AgentError(
       'AGENT_KEY_REJECTED',
-      `the server does not accept this machine's key (${serverSays(response)}): it was revoked ` +
-        `or the server forgot it; enroll again with: devfleet-agent enroll --force --server ` +
-        `${config.serverUrl} --secret SECRET (machine ${config.machineId} needs no revoking)`,
+      `the server does not accept this machine's key (${serverSays(response)}): it was revoked, ` +
+        `the server forgot it, or the key in agent.json was changed; enroll again with: ` +
+        `devfleet-agent enroll --force --server ${config.serverUrl} --secret SECRET`,
     );
     return { kind: 'stop', status, error };
   }
