@@ -2,7 +2,7 @@ import net from 'node:net';
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-import { startTestApp, type TestServer } from './helpers.js';
+import { enroll, sampleReport, startTestApp, type TestServer } from './helpers.js';
 
 let server: TestServer;
 
@@ -130,6 +130,22 @@ describe('requests that never finish', () => {
 });
 
 describe('validation messages', () => {
+  it('says what is wrong inside a value that may be null, without the choice around it', async () => {
+    const key = await enroll(server.app);
+    const report = sampleReport() as unknown as { wsl: { config: object[] } };
+    report.wsl.config = [{ section: 'wsl2', key: 'memory', value: '8GB' }];
+
+    const res = await server.app.inject({
+      method: 'POST',
+      url: '/api/v1/reports',
+      headers: { authorization: `Bearer ${key}` },
+      payload: report,
+    });
+
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.message).toBe("body/wsl/config/0 must have required property 'bytes'");
+  });
+
   it('names the values a choice may take, once', async () => {
     const res = await server.inject({ url: '/api/v1/alerts?status=bogus' });
 

@@ -89,6 +89,7 @@ function withFormats(ajv: Ajv): Ajv {
 
 interface SchemaError {
   instancePath: string;
+  schemaPath?: string;
   keyword: string;
   message?: string;
   params?: Record<string, unknown>;
@@ -105,7 +106,13 @@ export function describeSchemaErrors(errors: readonly SchemaError[], dataVar: st
     byPath.set(error.instancePath, [...(byPath.get(error.instancePath) ?? []), error]);
   }
 
-  const lines = [...byPath].flatMap(([where, found]) => {
+  const lines = [...byPath].flatMap(([where, all]) => {
+    // A nullable or one-of value that fails inside one of its shapes: the error inside says what
+    // is wrong; "must be null" and "must match a schema in anyOf" about the whole add nothing.
+    const inside = errors.some((e) => e.instancePath.startsWith(`${where}/`));
+    const found = inside
+      ? all.filter((e) => e.keyword !== 'anyOf' && !e.schemaPath?.includes('/anyOf/'))
+      : all;
     const allowed = found.filter((e) => e.keyword === 'const').map((e) => e.params?.allowedValue);
     const onlyChoices = found.every((e) => e.keyword === 'const' || e.keyword === 'anyOf');
     if (allowed.length > 0 && onlyChoices) {
