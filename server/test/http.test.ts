@@ -130,7 +130,7 @@ describe('requests that never finish', () => {
 });
 
 describe('validation messages', () => {
-  it('says what is wrong inside a value that may be null, without the choice around it', async () => {
+  it('says what is wrong inside a value that may be null, not the choice around it', async () => {
     const key = await enroll(server.app);
     const report = sampleReport() as unknown as { wsl: { config: object[] } };
     report.wsl.config = [{ section: 'wsl2', key: 'memory', value: '8GB' }];
