@@ -130,7 +130,8 @@ describe('a database of another program', () => {
   it('is refused and left as it was: no devfleet tables, no WAL', () => {
     const other = new Database(file);
     other.exec(
-      "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO users VALUES (1, 'devuser')",
+      'CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT); ' +
+        "INSERT INTO users VALUES (1, 'devuser')",
     );
     other.close();
 

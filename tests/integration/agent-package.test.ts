@@ -11,7 +11,7 @@ import { repoRoot, tempDir } from '../helpers/processes.js';
 const run = promisify(execFile);
 
 describe('the agent as a package for other machines', () => {
-  it('packs with its wire checks compiled in, installs outside the repository and runs', async () => {
+  it('packs with its checks compiled in, installs outside the repository and runs', async () => {
     const packed = tempDir('agent-pack');
     const machine = tempDir('agent-install');
     const global = tempDir('agent-global');
