@@ -134,6 +134,16 @@ export async function buildApp(options: AppOptions) {
   // Every body the API takes is JSON: text is refused as such (415), not read as a string that
   // then fails the schema (400).
   app.removeContentTypeParser('text/plain');
+  // Nor is a body decoded: one labelled gzip would be read as if it were plain JSON.
+  app.addHook('onRequest', async (request) => {
+    const encoding = request.headers['content-encoding'];
+    if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') {
+      throw new DevfleetError(
+        'DEVFLEET_UNSUPPORTED_MEDIA_TYPE',
+        'Send the body without Content-Encoding',
+      );
+    }
+  });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const { status, code, message } = describeError(error, request.url);

@@ -32,6 +32,21 @@ describe('requests the API cannot read', () => {
     });
   });
 
+  it('refuses a body with a content coding, which it does not decode, with 415', async () => {
+    const res = await server.app.inject({
+      method: 'POST',
+      url: '/api/v1/enroll',
+      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+      payload: '{"secret":"x"}',
+    });
+
+    expect(res.statusCode).toBe(415);
+    expect(res.json().error).toEqual({
+      code: 'DEVFLEET_UNSUPPORTED_MEDIA_TYPE',
+      message: 'Send the body without Content-Encoding',
+    });
+  });
+
   it('answers a URL it cannot decode in the same envelope as every other error', async () => {
     const res = await server.inject({ url: '/api/v1/machines/%E0%A4%A' });
 
