@@ -45,7 +45,8 @@ async function node(bin, args, runEnv) {
 /** A JSON file's content, or null when it is missing or unreadable. */
 function readJson(file) {
   try {
-    return JSON.parse(fs.readFileSync(file, 'utf8'));
+    // A byte order mark, as Windows editors write, is not JSON; the agent reads past it too.
+    return JSON.parse(fs.readFileSync(file, 'utf8').replace(/^\uFEFF/, ''));
   } catch {
     return null;
   }

@@ -143,6 +143,14 @@ async function printCredentials(config: Config, json: boolean): Promise<number> 
   }
 }
 
+/** The database to back up or prune: a mistyped path must not make a new, empty one. */
+function openExisting(config: Config) {
+  if (config.dbPath !== ':memory:' && !fs.existsSync(config.dbPath)) {
+    throw new DatabaseOpenError(`no database at ${config.dbPath}`);
+  }
+  return openDatabase(config.dbPath);
+}
+
 async function backup(config: Config, file: string | undefined): Promise<number> {
   if (!file) {
     process.stderr.write('usage: devfleet-server backup FILE\n');
@@ -153,16 +161,19 @@ async function backup(config: Config, file: string | undefined): Promise<number>
     return 1;
   }
 
+  // Opened first: a database that cannot be opened leaves no empty copy behind.
+  const db = openExisting(config);
+
   // The copy holds what the database holds (the enrollment secret, key hashes): made readable
   // by its owner only before a byte is written to it, as the database is.
   try {
     fs.closeSync(fs.openSync(file, 'wx', 0o600));
   } catch (error) {
+    closeDatabase(db);
     process.stderr.write(`devfleet-server: cannot write ${file}: ${(error as Error).message}\n`);
     return 1;
   }
 
-  const db = openDatabase(config.dbPath);
   try {
     await backupDatabase(db, file);
     fs.chmodSync(file, 0o600);
@@ -178,7 +189,7 @@ async function backup(config: Config, file: string | undefined): Promise<number>
 }
 
 function prune(config: Config): number {
-  const db = openDatabase(config.dbPath);
+  const db = openExisting(config);
   try {
     const before = Date.now() - config.retentionDays * 24 * 3600 * 1000;
     const result = config.retentionDays === 0 ? null : pruneHistory(db, before);

@@ -144,6 +144,8 @@ describe('requests that never finish', () => {
   });
 });
 
+type ReportShape = { wsl: { config: object[] } };
+
 describe('validation messages', () => {
   it('says what is wrong inside a value that may be null, not the choice around it', async () => {
     const key = await enroll(server.app);
@@ -159,6 +161,33 @@ describe('validation messages', () => {
 
     expect(res.statusCode).toBe(400);
     expect(res.json().error.message).toBe("body/wsl/config/0 must have required property 'bytes'");
+  });
+
+  it.each([
+    [
+      'a wrong type in a value that may be null',
+      (r: ReportShape) =>
+        (r.wsl.config = [{ section: 'wsl2', key: 'memory', value: '8', bytes: 'x' }]),
+      'body/wsl/config/0/bytes must be integer',
+    ],
+    [
+      'a key missing from an object that may be null',
+      (r: ReportShape) => delete (r.wsl as Partial<ReportShape['wsl']>).config,
+      "body/wsl must have required property 'config'",
+    ],
+  ])('says only what is wrong for %s', async (_, breakIt, message) => {
+    const key = await enroll(server.app);
+    const report = sampleReport() as unknown as ReportShape;
+    breakIt(report);
+
+    const res = await server.app.inject({
+      method: 'POST',
+      url: '/api/v1/reports',
+      headers: { authorization: `Bearer ${key}` },
+      payload: report,
+    });
+
+    expect(res.json().error.message).toBe(message);
   });
 
   it('names the values a choice may take, once', async () => {

@@ -150,6 +150,23 @@ describe('a database of another program', () => {
     after.close();
   });
 
+  it('is refused when it keeps its own drizzle migrations', () => {
+    const other = new Database(file);
+    other.exec(
+      'CREATE TABLE __drizzle_migrations (id INTEGER PRIMARY KEY, hash TEXT, created_at NUMERIC);' +
+        "INSERT INTO __drizzle_migrations VALUES (1, 'not-ours', 1); CREATE TABLE posts (id);",
+    );
+    other.close();
+
+    expect(() => openDatabase(file)).toThrow(/another program's tables \(posts\)/);
+
+    const after = new Database(file, { readonly: true });
+    expect(
+      after.prepare("SELECT count(*) FROM sqlite_master WHERE type = 'table'").pluck().get(),
+    ).toBe(2);
+    after.close();
+  });
+
   it('does not keep a devfleet database from opening again', () => {
     closeDatabase(openDatabase(file));
 

@@ -152,6 +152,7 @@ describe('devfleet-server start-up', () => {
     const dir = tempDir('backup');
     const env = { DEVFLEET_DB: path.join(dir, 'devfleet.db') };
     try {
+      expect((await runNode(serverBin, ['credentials'], env)).code).toBe(0);
       const copy = path.join(dir, 'copy.db');
       const made = await runNode(serverBin, ['backup', copy], env);
       expect(made.code).toBe(0);
@@ -161,6 +162,15 @@ describe('devfleet-server start-up', () => {
       expect(nowhere.code).toBe(1);
       expect(nowhere.stderr.trim().split('\n')).toHaveLength(1);
       expect(nowhere.stderr).toMatch(/^devfleet-server: cannot write .*missing.*x\.db: ENOENT/);
+
+      // A mistyped DEVFLEET_DB: no new empty database, no empty copy.
+      const typo = { DEVFLEET_DB: path.join(dir, 'devflet.db') };
+      const mistyped = await runNode(serverBin, ['backup', path.join(dir, 'copy2.db')], typo);
+      expect(mistyped.code).toBe(1);
+      expect(mistyped.stderr).toMatch(
+        /^devfleet-server: no database at .*devflet\.db \(DEVFLEET_DB/,
+      );
+      expect(fs.readdirSync(dir).sort()).toEqual(['copy.db', 'devfleet.db']);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

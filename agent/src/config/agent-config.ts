@@ -39,8 +39,8 @@ export async function loadConfig(file: string): Promise<AgentConfig> {
 
   let parsed: unknown;
   try {
-    // Windows editors (Notepad before Windows 10 1903, PowerShell 5's Out-File) start UTF-8
-    // with a byte order mark, which JSON.parse refuses.
+    // Windows tools (Notepad before Windows 10 1903, PowerShell 5's `Set-Content -Encoding
+    // UTF8`) start UTF-8 with a byte order mark, which JSON.parse refuses.
     parsed = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch {
     // Not passed on as the cause: V8's message quotes the text around the error, key and all,

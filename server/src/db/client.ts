@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -78,12 +79,45 @@ function refuseForeign(sqlite: Database.Database, file: string): void {
     .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
     .pluck()
     .all() as string[];
-  if (tables.length === 0 || tables.includes('__drizzle_migrations')) return;
-  const some = tables.slice(0, 3).join(', ');
+  if (tables.length === 0 || isDevfleetHistory(sqlite, tables)) return;
+  const some = tables
+    .filter((name) => name !== MIGRATIONS_TABLE)
+    .slice(0, 3)
+    .join(', ');
   throw new DatabaseOpenError(
     `cannot open the database ${file}: it holds another program's tables (${some}), ` +
       'not a devfleet database; it was left unchanged',
   );
+}
+
+const MIGRATIONS_TABLE = '__drizzle_migrations';
+
+/**
+ * Ours when the first migration applied is our first migration: drizzle records each one's
+ * SHA-256, so another program's drizzle history does not pass for devfleet's.
+ */
+function isDevfleetHistory(sqlite: Database.Database, tables: string[]): boolean {
+  if (!tables.includes(MIGRATIONS_TABLE)) return false;
+  const first = sqlite
+    .prepare(`SELECT hash FROM ${MIGRATIONS_TABLE} ORDER BY created_at, id LIMIT 1`)
+    .pluck()
+    .get() as string | undefined;
+  if (first === undefined) return tables.length === 1;
+  return first === firstMigrationHash();
+}
+
+let firstHash: string | undefined;
+
+function firstMigrationHash(): string {
+  if (firstHash === undefined) {
+    const [name] = fs
+      .readdirSync(migrationsDir)
+      .filter((f) => f.endsWith('.sql'))
+      .sort();
+    const text = fs.readFileSync(path.join(migrationsDir, name ?? ''), 'utf8');
+    firstHash = createHash('sha256').update(text).digest('hex');
+  }
+  return firstHash;
 }
 
 function reasonOf(error: unknown): string {

@@ -90,8 +90,8 @@ function describeProblems(errors: SchemaProblem[]): string[] {
     if (allowed.length > 0) {
       problems.push(`${place} must be one of: ${allowed.join(', ')}`);
     } else if (unknown.length > 0) {
-      const keys = unknown.length === 1 ? 'key' : 'keys';
-      problems.push(`${place} has an unknown ${keys}: ${unknown.join(', ')}`);
+      const keys = unknown.length === 1 ? 'an unknown key' : 'unknown keys';
+      problems.push(`${place} has ${keys}: ${unknown.join(', ')}`);
     } else if (!found.every((e) => e.keyword === 'boolean')) {
       // "schema is false" is the unknown key's own error, named above with its parent.
       const messages = found.filter((e) => e.keyword !== 'boolean').map((e) => e.message);

@@ -110,9 +110,13 @@ export function describeSchemaErrors(errors: readonly SchemaError[], dataVar: st
     // A nullable or one-of value that fails inside one of its shapes: the error inside says what
     // is wrong; "must be null" and "must match a schema in anyOf" about the whole add nothing.
     const inside = errors.some((e) => e.instancePath.startsWith(`${where}/`));
+    const unionNoise = (e: SchemaError) => e.keyword === 'anyOf' || e.params?.type === 'null';
+    const said = all.filter((e) => !unionNoise(e));
     const found = inside
-      ? all.filter((e) => e.keyword !== 'anyOf' && !e.schemaPath?.includes('/anyOf/'))
-      : all;
+      ? all.filter((e) => !unionNoise(e) && !e.schemaPath?.includes('/anyOf/'))
+      : said.length > 0 && said.every((e) => e.keyword !== 'const')
+        ? said
+        : all;
     const allowed = found.filter((e) => e.keyword === 'const').map((e) => e.params?.allowedValue);
     const onlyChoices = found.every((e) => e.keyword === 'const' || e.keyword === 'anyOf');
     if (allowed.length > 0 && onlyChoices) {
