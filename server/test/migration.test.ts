@@ -127,13 +127,17 @@ describe('migration 0006: shared environments and series', () => {
 });
 
 describe('a database of another program', () => {
-  it('is refused and left as it was: no devfleet tables, no WAL', () => {
+  const writeOtherDatabase = (sql: string) => {
     const other = new Database(file);
-    other.exec(
+    other.exec(sql);
+    other.close();
+  };
+
+  it('is refused and left as it was: no devfleet tables, no WAL', () => {
+    writeOtherDatabase(
       'CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT); ' +
         "INSERT INTO users VALUES (1, 'devuser')",
     );
-    other.close();
 
     expect(() => openDatabase(file)).toThrow(
       `cannot open the database ${file}: it holds another program's tables (users), not a ` +
@@ -151,12 +155,10 @@ describe('a database of another program', () => {
   });
 
   it('is refused when it keeps its own drizzle migrations', () => {
-    const other = new Database(file);
-    other.exec(
+    writeOtherDatabase(
       'CREATE TABLE __drizzle_migrations (id INTEGER PRIMARY KEY, hash TEXT, created_at NUMERIC);' +
         "INSERT INTO __drizzle_migrations VALUES (1, 'not-ours', 1); CREATE TABLE posts (id);",
     );
-    other.close();
 
     expect(() => openDatabase(file)).toThrow(/another program's tables \(posts\)/);
 

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+
 import { agentConfigSchema, type SchemaError } from '../validation/validators.js';
 import type { AgentConfig } from './agent-config-schema.js';
 import { AgentError } from './agent-error.js';

@@ -6,6 +6,7 @@ import Type, { type Static } from 'typebox';
 import { Value } from 'typebox/value';
 
 import { repoRoot } from '../paths.js';
+import { listProblems } from '../schema-problems.js';
 
 /**
  * Server configuration, from environment variables and an optional JSON file. The schema is the
@@ -201,9 +202,7 @@ function checkConfig(raw: Record<keyof Config, unknown>): Config {
       const variable = configVariables[key]?.name ?? key;
       return `${variable}: ${problem}`;
     });
-    // One problem, one line; several, one line each.
-    const listed = lines.length === 1 ? ` ${lines[0]}` : `\n  ${lines.join('\n  ')}`;
-    throw new ConfigError(`invalid configuration:${listed}`);
+    throw new ConfigError(`invalid configuration:${listProblems(lines)}`);
   }
 
   return value as Config;

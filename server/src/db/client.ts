@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { readMigrationFiles } from 'drizzle-orm/migrator';
 
 import { migrationsDir } from '../paths.js';
 import * as schema from './schema.js';
@@ -28,11 +28,8 @@ export function openDatabase(file: string, { migrate: runMigrations = true } = {
     refuseForeign(sqlite, file);
     configure(sqlite);
   } catch (error) {
-    if (error instanceof DatabaseOpenError) {
-      sqlite.close();
-      throw error;
-    }
     sqlite.close();
+    if (error instanceof DatabaseOpenError) throw error;
     throw new DatabaseOpenError(`cannot open the database ${file}: ${reasonOf(error)}`, {
       cause: error,
     });
@@ -70,6 +67,8 @@ function openFile(file: string): Database.Database {
   }
 }
 
+const MIGRATIONS_TABLE = '__drizzle_migrations';
+
 /**
  * A database of another program (tables, none of them ours) is left untouched: migrating it
  * would add devfleet's tables to it, and WAL mode would change how that program opens it.
@@ -90,11 +89,9 @@ function refuseForeign(sqlite: Database.Database, file: string): void {
   );
 }
 
-const MIGRATIONS_TABLE = '__drizzle_migrations';
-
 /**
- * Ours when the first migration applied is our first migration: drizzle records each one's
- * SHA-256, so another program's drizzle history does not pass for devfleet's.
+ * Ours when the first migration applied is our first migration: drizzle records each one's hash,
+ * so another program's drizzle history does not pass for devfleet's.
  */
 function isDevfleetHistory(sqlite: Database.Database, tables: string[]): boolean {
   if (!tables.includes(MIGRATIONS_TABLE)) return false;
@@ -103,21 +100,7 @@ function isDevfleetHistory(sqlite: Database.Database, tables: string[]): boolean
     .pluck()
     .get() as string | undefined;
   if (first === undefined) return tables.length === 1;
-  return first === firstMigrationHash();
-}
-
-let firstHash: string | undefined;
-
-function firstMigrationHash(): string {
-  if (firstHash === undefined) {
-    const [name] = fs
-      .readdirSync(migrationsDir)
-      .filter((f) => f.endsWith('.sql'))
-      .sort();
-    const text = fs.readFileSync(path.join(migrationsDir, name ?? ''), 'utf8');
-    firstHash = createHash('sha256').update(text).digest('hex');
-  }
-  return firstHash;
+  return first === readMigrationFiles({ migrationsFolder: migrationsDir })[0]?.hash;
 }
 
 function reasonOf(error: unknown): string {

@@ -4,6 +4,8 @@ import Type, { type Static } from 'typebox';
 import { Value } from 'typebox/value';
 import { parse as parseYaml } from 'yaml';
 
+import { listProblems, schemaProblems } from '../schema-problems.js';
+
 // The team's health rules: one YAML file (JSON is YAML too), path from DEVFLEET_RULES. Every key
 // is optional: what the file leaves out keeps the default below, so a file can be one line.
 
@@ -55,50 +57,13 @@ export function defaultHealthRules(): HealthRules {
 /** Defaults filled in, then checked: a typo in a key or a threshold fails with its path. */
 export function parseHealthRules(input: unknown, source = 'rules'): HealthRules {
   const value = Value.Default(HealthRulesSchema, Value.Clone(input ?? {}));
-  const problems = describeProblems(Value.Errors(HealthRulesSchema, value));
+  const problems = schemaProblems(Value.Errors(HealthRulesSchema, value)).flatMap(
+    ({ where, problems }) => problems.map((problem) => `${where || '/'} ${problem}`),
+  );
   if (problems.length > 0) {
-    const listed = problems.length === 1 ? ` ${problems[0]}` : `\n  ${problems.join('\n  ')}`;
-    throw new RulesFileError(`${source} is not valid:${listed}`);
+    throw new RulesFileError(`${source} is not valid:${listProblems(problems)}`);
   }
   return value as HealthRules;
-}
-
-interface SchemaProblem {
-  keyword: string;
-  instancePath: string;
-  params: Record<string, unknown>;
-  message: string;
-}
-
-/**
- * One line a place in the file: a choice names the values it takes (TypeBox reports one error
- * per value and one for the choice), an unknown key is named once, with the keys that exist.
- */
-function describeProblems(errors: SchemaProblem[]): string[] {
-  const byPath = new Map<string, SchemaProblem[]>();
-  for (const error of errors) {
-    byPath.set(error.instancePath, [...(byPath.get(error.instancePath) ?? []), error]);
-  }
-
-  const problems: string[] = [];
-  for (const [where, found] of byPath) {
-    const place = where || '/';
-    const allowed = found.filter((e) => e.keyword === 'const').map((e) => e.params.allowedValue);
-    const unknown = found.flatMap((e) =>
-      e.keyword === 'additionalProperties' ? (e.params.additionalProperties as string[]) : [],
-    );
-    if (allowed.length > 0) {
-      problems.push(`${place} must be one of: ${allowed.join(', ')}`);
-    } else if (unknown.length > 0) {
-      const keys = unknown.length === 1 ? 'an unknown key' : 'unknown keys';
-      problems.push(`${place} has ${keys}: ${unknown.join(', ')}`);
-    } else if (!found.every((e) => e.keyword === 'boolean')) {
-      // "schema is false" is the unknown key's own error, named above with its parent.
-      const messages = found.filter((e) => e.keyword !== 'boolean').map((e) => e.message);
-      problems.push(`${place} ${[...new Set(messages)].join(', ')}`);
-    }
-  }
-  return problems;
 }
 
 /** The rules from the file DEVFLEET_RULES names (config.rulesPath), or the defaults. */

@@ -2,6 +2,8 @@ import type { FastifyInstance, FastifySchema, FastifySchemaValidationError } fro
 import { Ajv, type Options } from 'ajv';
 import addFormats from 'ajv-formats';
 
+import { schemaProblems, type SchemaError } from '../schema-problems.js';
+
 // Fastify's own defaults, but for coercion. allErrors stays off: collecting every error of a
 // hostile body is work an attacker chooses the size of.
 // `unicode: false`: maxLength counts UTF-16 units, not code points, which bounds a string just as
@@ -87,42 +89,12 @@ function withFormats(ajv: Ajv): Ajv {
   return ajv;
 }
 
-interface SchemaError {
-  instancePath: string;
-  schemaPath?: string;
-  keyword: string;
-  message?: string;
-  params?: Record<string, unknown>;
-}
-
 /**
- * Validation errors in words a person can act on. A value that must be one of a few (a union of
- * literals) fails each literal and then the union; said once, with the values it may take:
- * "querystring/status/0 must be one of: open, acknowledged, resolved".
+ * Validation errors of a request part in one line: "querystring/status/0 must be one of: open,
+ * acknowledged, resolved".
  */
 export function describeSchemaErrors(errors: readonly SchemaError[], dataVar: string): string {
-  const byPath = new Map<string, SchemaError[]>();
-  for (const error of errors) {
-    byPath.set(error.instancePath, [...(byPath.get(error.instancePath) ?? []), error]);
-  }
-
-  const lines = [...byPath].flatMap(([where, all]) => {
-    // A nullable or one-of value that fails inside one of its shapes: the error inside says what
-    // is wrong; "must be null" and "must match a schema in anyOf" about the whole add nothing.
-    const inside = errors.some((e) => e.instancePath.startsWith(`${where}/`));
-    const unionNoise = (e: SchemaError) => e.keyword === 'anyOf' || e.params?.type === 'null';
-    const said = all.filter((e) => !unionNoise(e));
-    const found = inside
-      ? all.filter((e) => !unionNoise(e) && !e.schemaPath?.includes('/anyOf/'))
-      : said.length > 0 && said.every((e) => e.keyword !== 'const')
-        ? said
-        : all;
-    const allowed = found.filter((e) => e.keyword === 'const').map((e) => e.params?.allowedValue);
-    const onlyChoices = found.every((e) => e.keyword === 'const' || e.keyword === 'anyOf');
-    if (allowed.length > 0 && onlyChoices) {
-      return [`${dataVar}${where} must be one of: ${allowed.map(String).join(', ')}`];
-    }
-    return found.map((e) => `${dataVar}${where} ${e.message ?? 'is not valid'}`);
-  });
-  return lines.join(', ');
+  return schemaProblems(errors)
+    .flatMap(({ where, problems }) => problems.map((problem) => `${dataVar}${where} ${problem}`))
+    .join(', ');
 }
