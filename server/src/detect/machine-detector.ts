@@ -33,6 +33,13 @@ export interface AssessOptions {
    * noise, a run of slow builds is not the evidence it would be with independent ones.
    */
   correctDrift: boolean;
+  /**
+   * The rank test's p-value that is enough when no sample after the change falls among those
+   * before it. Ranks cannot say more than that (1 / C(n + m, m): 1.2e-3 for 15 before and 3 after,
+   * above `alpha`), so on short windows the size of the shift decides, and must pass `alpha`.
+   * Used with `correctDrift` only: the shift test is the one that then decides.
+   */
+  separatedAlpha: number;
 }
 
 export interface Assessment {
@@ -60,6 +67,7 @@ export const defaultAssessOptions: AssessOptions = {
   alpha: 3e-4,
   confirm: 1,
   correctDrift: true,
+  separatedAlpha: 0.005,
 };
 
 /**
@@ -105,17 +113,25 @@ export function assessChange(
 export function judge(
   before: readonly number[],
   after: readonly number[],
-  opts: Pick<AssessOptions, 'minEffect' | 'alpha' | 'correctDrift'>,
+  opts: Pick<AssessOptions, 'minEffect' | 'alpha' | 'correctDrift' | 'separatedAlpha'>,
 ): { shift: number; pValue: number; kind: ChangeKind; kept: number[] } {
   const kept = setAsideExtreme(before, after);
   const shift = logRatio(before, kept);
-  const test = mannWhitneyU(before, kept, shift >= 0 ? 'greater' : 'less');
+  const direction = shift >= 0 ? 'greater' : 'less';
+  const test = mannWhitneyU(before, kept, direction);
+  if (!opts.correctDrift) return { shift, pValue: test.pValue, kind: classify(test.pValue), kept };
+
   // Both must hold: the rank test (a 10× build is one high rank) and, for drifting noise, the
   // size of the shift against the noise and drift the before window shows.
-  const pValue = opts.correctDrift
-    ? Math.max(test.pValue, dependentShiftPValue(before, kept, shift >= 0 ? 'greater' : 'less'))
-    : test.pValue;
-  return { shift, pValue, kind: classifyShift(shift, pValue, opts), kept };
+  const shiftP = dependentShiftPValue(before, kept, direction);
+  const separated = test.u === (direction === 'greater' ? before.length * kept.length : 0);
+  const rankP = separated && test.pValue <= opts.separatedAlpha ? 0 : test.pValue;
+  const pValue = Math.max(rankP, shiftP);
+  return { shift, pValue, kind: classify(pValue), kept };
+
+  function classify(p: number): ChangeKind {
+    return classifyShift(shift, p, opts);
+  }
 }
 
 /**

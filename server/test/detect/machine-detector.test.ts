@@ -117,4 +117,35 @@ describe('assessChange', () => {
       expect(withCold?.effect).toBeCloseTo(clean?.effect ?? NaN, 12);
     }
   });
+
+  it('judges a step on a short history by its size once no sample overlaps', () => {
+    // 15 before and 4 after (one set aside): ranks alone bottom out at 1 / C(18, 3) = 1.2e-3 in
+    // the confirming window, above alpha, however far apart the two sides are.
+    const random = seeded(8);
+    const before = series(random, 15, 60_000, 0.05);
+    const after = following(before, series(random, 5, 96_000, 0.05));
+
+    const assessment = assessChange(before, after);
+    const ranksOnly = assessChange(before, after, { separatedAlpha: 0 });
+
+    expect(assessment?.kind).toBe('regression');
+    expect(assessment?.pValue).toBeLessThan(1e-6);
+    expect(ranksOnly?.kind).toBe('none');
+  });
+
+  it('lets the ranks decide while the sides overlap or the window is too short for them', () => {
+    const random = seeded(9);
+    const before = series(random, 15, 60_000, 0.05);
+    const separated = following(before, series(random, 5, 96_000, 0.05));
+    // One slow sample among the after ones sits inside the before window: no longer separated.
+    const overlapping = [...separated];
+    overlapping[2] = { at: overlapping[2]?.at ?? 0, valueMs: 60_000 };
+    // Five before and three after: 1 / C(8, 3) = 0.018, too little for ranks to vouch for.
+    const tiny = following(before.slice(-5), series(random, 4, 120_000, 0.05));
+
+    expect(assessChange(before, separated)?.kind).toBe('regression');
+    expect(assessChange(before, overlapping)?.kind).toBe('none');
+    expect(assessChange(before.slice(-5), tiny)?.kind).toBe('none');
+    expect(assessChange(before.slice(-5), tiny, { separatedAlpha: 1 })?.kind).toBe('regression');
+  });
 });
