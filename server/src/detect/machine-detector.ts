@@ -67,7 +67,7 @@ export const defaultAssessOptions: AssessOptions = {
   alpha: 3e-4,
   confirm: 1,
   correctDrift: true,
-  separatedAlpha: 0.005,
+  separatedAlpha: 0.0015,
 };
 
 /**
