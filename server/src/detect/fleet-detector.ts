@@ -105,7 +105,7 @@ export const defaultFleetOptions: FleetOptions = {
   minControls: 2,
   controlAlpha: 0.01,
   minEffect: 0.1,
-  alpha: 1e-4,
+  alpha: 1e-3,
   machine: defaultAssessOptions,
 };
 
