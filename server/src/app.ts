@@ -110,6 +110,10 @@ export async function buildApp(options: AppOptions) {
     // As long as the longest id or name a route accepts (owners, hosts: 256): a longer path
     // segment would otherwise be "no route" instead of the route's own 400.
     routerOptions: { maxParamLength: 256 },
+    // A "__proto__" key is valid JSON: dropped like any field the schema does not know, instead
+    // of Fastify's refusal, which calls the body "not valid JSON".
+    onProtoPoisoning: 'remove',
+    onConstructorPoisoning: 'remove',
     // A whole request, body included, must arrive within this: a client that stops sending
     // halfway would otherwise hold its connection and its request open for good.
     requestTimeout: requestTimeoutMs,
@@ -280,6 +284,8 @@ const fastifyCodes: Record<string, ErrorCode> = {
   FST_ERR_CTP_BODY_TOO_LARGE: 'DEVFLEET_REPORT_TOO_LARGE',
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'DEVFLEET_UNSUPPORTED_MEDIA_TYPE',
   FST_ERR_CTP_EMPTY_TYPE: 'DEVFLEET_UNSUPPORTED_MEDIA_TYPE',
+  // Fastify's message repeats the whole segment back.
+  FST_ERR_MAX_PARAM_LENGTH: 'DEVFLEET_URL_TOO_LONG',
 };
 
 function describeError(

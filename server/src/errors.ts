@@ -23,12 +23,17 @@ export const errorCatalog = {
     message: 'This report id was already used by another machine',
   },
   DEVFLEET_ALERT_STATE_CONFLICT: { status: 409, message: 'The alert is not in a state for that' },
+  DEVFLEET_OWN_ADMIN_ROLE: {
+    status: 409,
+    message: 'An admin cannot remove itself or take its own admin role away',
+  },
   DEVFLEET_REPORT_TOO_LARGE: { status: 413, message: 'The report is too large' },
   DEVFLEET_BODY_TOO_LARGE: { status: 413, message: 'The request body is too large' },
   DEVFLEET_REQUEST_TIMEOUT: {
     status: 408,
     message: 'The request did not arrive in time; send it again',
   },
+  DEVFLEET_URL_TOO_LONG: { status: 414, message: 'A part of the URL is too long' },
   DEVFLEET_HEADERS_TOO_LARGE: {
     status: 431,
     message: 'The request line or headers are too large',

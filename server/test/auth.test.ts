@@ -193,7 +193,11 @@ describe('dashboard authentication', () => {
   it('does not let an admin remove itself', async () => {
     const res = await server.inject({ method: 'DELETE', url: '/api/v1/users/admin' });
 
-    expect(res.statusCode).toBe(400);
+    expect(res.statusCode).toBe(409);
+    expect(res.json().error).toEqual({
+      code: 'DEVFLEET_OWN_ADMIN_ROLE',
+      message: 'An admin cannot remove itself',
+    });
   });
 
   it('does not let an admin make itself a viewer, and keeps its role', async () => {
@@ -204,8 +208,11 @@ describe('dashboard authentication', () => {
     });
     const users = await server.inject({ url: '/api/v1/users' });
 
-    expect(res.statusCode).toBe(400);
-    expect(res.json().error.message).toBe('An admin cannot take its own admin role away');
+    expect(res.statusCode).toBe(409);
+    expect(res.json().error).toEqual({
+      code: 'DEVFLEET_OWN_ADMIN_ROLE',
+      message: 'An admin cannot take its own admin role away',
+    });
     expect(users.json().users[0]).toMatchObject({ username: 'admin', role: 'admin' });
   });
 

@@ -90,6 +90,18 @@ describe('requests too large or nowhere', () => {
     expect(res.json().error.code).toBe('DEVFLEET_BODY_TOO_LARGE');
   });
 
+  it('answers an overlong path segment with 414, without repeating it', async () => {
+    const res = await server.inject({
+      method: 'POST',
+      url: `/api/v1/alerts/${'a'.repeat(5000)}/acknowledge`,
+    });
+
+    expect(res.statusCode).toBe(414);
+    expect(res.json()).toEqual({
+      error: { code: 'DEVFLEET_URL_TOO_LONG', message: 'A part of the URL is too long' },
+    });
+  });
+
   it('says which path has no route', async () => {
     const res = await server.inject({ url: '/api/v1/no-such-thing?x=1' });
 

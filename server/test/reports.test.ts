@@ -192,6 +192,29 @@ describe('what a report carries, as sent', () => {
     expect(raw).not.toHaveProperty('zzz');
     expect(raw.host.hostname).toBe('devhost-01');
   });
+
+  it('drops a "__proto__" or constructor.prototype key like any other unknown field', async () => {
+    const key = await enroll(server.app);
+    const report = sampleReport() as unknown as Loose;
+    // Written as text: an object literal's __proto__ sets the prototype, it is no key.
+    const body = JSON.stringify(report)
+      .replace(/}$/, ',"__proto__":{"polluted":true}}')
+      .replace('"host":{', '"host":{"constructor":{"prototype":{"polluted":true}},');
+
+    const res = await server.inject({
+      method: 'POST',
+      url: '/api/v1/reports',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      payload: body,
+    });
+
+    expect(res.statusCode).toBe(201);
+    const raw = storedRaw(report.reportId) as { host: Record<string, unknown> };
+    expect(Object.getPrototypeOf(raw)).toBe(Object.prototype);
+    expect(Object.keys(raw.host)).not.toContain('constructor');
+    expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+    expect(raw.host.hostname).toBe('devhost-01');
+  });
 });
 
 describe('environment changes', () => {
@@ -284,6 +307,21 @@ describe('environments shared by reports', () => {
     expect(after.history.map((e) => [e.desktopVersion, e.collectedAt, e.lastCollectedAt])).toEqual([
       ['4.37.1', '2026-11-01T11:00:00.000Z', '2026-11-01T11:00:00.000Z'],
       ['4.36.0', '2026-11-01T08:00:00.000Z', '2026-11-01T10:00:00.000Z'],
+    ]);
+  });
+
+  it('never ends an environment before it began, when two begin at the same instant', async () => {
+    const key = await enroll(server.app);
+    const at = '2026-11-01T09:00:00.000Z';
+
+    await post(key, sampleReport({ collectedAt: '2026-11-01T08:00:00.000Z' }));
+    await post(key, sampleReport({ collectedAt: at, desktopVersion: '4.37.1' }));
+    await post(key, sampleReport({ collectedAt: at }));
+
+    expect((await detail()).history.map((e) => [e.collectedAt, e.lastCollectedAt])).toEqual([
+      [at, at],
+      [at, at],
+      ['2026-11-01T08:00:00.000Z', '2026-11-01T08:00:00.000Z'],
     ]);
   });
 

@@ -124,7 +124,9 @@ export function environmentHistory(db: Db, machineId: string, limit = 200): Envi
   return rows.map((env, i) => {
     const next = rows[i - 1];
     const until = next ? lastCollectedBefore(db, machineId, next.collectedAt) : latest;
-    return toEnvironment(env, until ?? env.collectedAt);
+    // Two environments can begin at the same instant (reports with one clock reading): the run's
+    // own first report is then the last one there is before the next.
+    return toEnvironment(env, Math.max(until ?? env.collectedAt, env.collectedAt));
   });
 }
 

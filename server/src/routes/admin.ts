@@ -184,7 +184,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { 
       // As with removing itself: the last admin would leave nobody to manage logins.
       if (username === request.user?.username && role !== 'admin') {
         throw new DevfleetError(
-          'DEVFLEET_VALIDATION_FAILED',
+          'DEVFLEET_OWN_ADMIN_ROLE',
           'An admin cannot take its own admin role away',
         );
       }
@@ -210,7 +210,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { 
     async (request, reply) => {
       const { username } = request.params;
       if (username === request.user?.username) {
-        throw new DevfleetError('DEVFLEET_VALIDATION_FAILED', 'An admin cannot remove itself');
+        throw new DevfleetError('DEVFLEET_OWN_ADMIN_ROLE', 'An admin cannot remove itself');
       }
       if (!deleteUser(db, username)) throw new DevfleetError('DEVFLEET_NOT_FOUND', 'No such user');
       request.log.info({ username }, 'user removed');
