@@ -14,6 +14,16 @@ afterEach(async () => {
   await server.close();
 });
 
+/** A report body written as text: what JSON.stringify cannot or will not write. */
+function postText(key: string, body: string) {
+  return server.inject({
+    method: 'POST',
+    url: '/api/v1/reports',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    payload: body,
+  });
+}
+
 function post(key: string | null, payload: unknown) {
   return server.inject({
     method: 'POST',
@@ -179,12 +189,7 @@ describe('what a report carries, as sent', () => {
     const deep = `${'['.repeat(20_000)}${']'.repeat(20_000)}`;
     const body = JSON.stringify(report).replace(/}$/, `,"zzz":${deep}}`);
 
-    const res = await server.inject({
-      method: 'POST',
-      url: '/api/v1/reports',
-      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-      payload: body,
-    });
+    const res = await postText(key, body);
 
     expect(res.statusCode).toBe(201);
     const raw = storedRaw(report.reportId) as { host: Record<string, unknown> };
@@ -201,12 +206,7 @@ describe('what a report carries, as sent', () => {
       .replace(/}$/, ',"__proto__":{"polluted":true}}')
       .replace('"host":{', '"host":{"constructor":{"prototype":{"polluted":true}},');
 
-    const res = await server.inject({
-      method: 'POST',
-      url: '/api/v1/reports',
-      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-      payload: body,
-    });
+    const res = await postText(key, body);
 
     expect(res.statusCode).toBe(201);
     const raw = storedRaw(report.reportId) as { host: Record<string, unknown> };

@@ -126,7 +126,7 @@ export function environmentHistory(db: Db, machineId: string, limit = 200): Envi
     const until = next ? lastCollectedBefore(db, machineId, next.collectedAt) : latest;
     // Two environments can begin at the same instant (reports with one clock reading): the run's
     // own first report is then the last one there is before the next.
-    return toEnvironment(env, Math.max(until ?? env.collectedAt, env.collectedAt));
+    return toEnvironment(env, Math.max(until ?? 0, env.collectedAt));
   });
 }
 

@@ -10,13 +10,20 @@ import { following, seeded, series } from './synthetic.js';
 
 const day = 24 * 3_600_000;
 
-/** A fleet whose movers update on day 20 and whose control machines don't. */
-function fleet(seed: number, moverFactor: number, controlFactor: number, cv = 0.1, after = 6) {
+/** A fleet whose movers update on day 20 and whose control machines don't (9 and 5 of them). */
+function fleet(
+  seed: number,
+  moverFactor: number,
+  controlFactor: number,
+  cv = 0.1,
+  after = 6,
+  size = { movers: 9, controls: 5 },
+) {
   const random = seeded(seed);
   const movers: Mover[] = [];
   const controls: ControlMachine[] = [];
 
-  for (let i = 0; i < 9; i++) {
+  for (let i = 0; i < size.movers; i++) {
     const level = 40_000 + 5_000 * i;
     const before = series(random, 30, level, cv, 10 * day);
     const afterSamples = following(before, series(random, after, level * moverFactor, cv));
@@ -27,7 +34,7 @@ function fleet(seed: number, moverFactor: number, controlFactor: number, cv = 0.
       after: afterSamples,
     });
   }
-  for (let i = 0; i < 5; i++) {
+  for (let i = 0; i < size.controls; i++) {
     const level = 45_000 + 5_000 * i;
     const before = series(random, 30, level, cv, 10 * day);
     const later = following(before, series(random, after, level * controlFactor, cv));
@@ -192,12 +199,13 @@ describe('assessFleet', () => {
     // samples are weak evidence, and two of them are all there is. Out of 200 teams, about a
     // quarter are found at this report (a tenth at alpha 1e-4); unchanged teams never.
     const teams = 200;
+    const team = { movers: 2, controls: 2 };
     let found = 0;
     let falseAlarms = 0;
     for (let seed = 1; seed <= teams; seed++) {
-      const slower = team(seed, 1.2, 5);
+      const slower = fleet(seed, 1.2, 1, 0.1, 5, team);
       if (assessFleet(slower.movers, slower.controls)?.kind === 'regression') found++;
-      const same = team(seed, 1, 8);
+      const same = fleet(seed, 1, 1, 0.1, 8, team);
       if (assessFleet(same.movers, same.controls)?.kind !== 'none') falseAlarms++;
     }
 
@@ -205,25 +213,3 @@ describe('assessFleet', () => {
     expect(falseAlarms).toBe(0);
   });
 });
-
-/** Two machines that update and two that do not, 30 builds before the update. */
-function team(seed: number, moverFactor: number, after: number) {
-  const random = seeded(seed);
-  const machines = (prefix: string, factor: number) =>
-    [50_000, 60_000].map((level, i) => {
-      const before = series(random, 30, level, 0.1, 10 * day);
-      const later = following(before, series(random, after, level * factor, 0.1));
-      return { id: `${prefix}-${i}`, before, later };
-    });
-  const movers: Mover[] = machines('mover', moverFactor).map((m) => ({
-    machineId: m.id,
-    changedAt: (m.before.at(-1)?.at ?? 0) + 1,
-    before: m.before,
-    after: m.later,
-  }));
-  const controls: ControlMachine[] = machines('control', 1).map((m) => ({
-    machineId: m.id,
-    samples: [...m.before, ...m.later],
-  }));
-  return { movers, controls };
-}
